@@ -1,4 +1,4 @@
-import { parseTree, findNodeAtLocation } from "jsonc-parser";
+import { parseTree, findNodeAtLocation, type ParseError } from "jsonc-parser";
 import { LineIndex } from "./lines.js";
 import { DEPENDENCY_SECTIONS, LockfileError, type DependencySection } from "./model.js";
 
@@ -26,7 +26,7 @@ export interface Manifest {
 
 /** Parses a package.json, keeping the line of every dependency declaration. */
 export function parseManifest(path: string, text: string): Manifest {
-  const errors: { error: number; offset: number }[] = [];
+  const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   const lines = new LineIndex(text);
   const firstError = errors[0];

@@ -1,0 +1,84 @@
+import semver from "semver";
+import { parseSelector, type Config, type Exception } from "../config/schema.js";
+import { compareSeverity, type Alert } from "../review/alert.js";
+import type { Review } from "../review/review.js";
+import { isRuleId, RULES, type Level } from "./rules.js";
+
+export type Conclusion = "success" | "failure" | "neutral";
+
+/** An alert with the level the policy gives it. */
+export interface Finding extends Alert {
+  level: Exclude<Level, "off">;
+}
+
+export interface Verdict {
+  /** Findings, most severe level first, then by severity, package and rule. */
+  findings: Finding[];
+  /** Alerts an exception quiets, with the exception. */
+  suppressed: { alert: Alert; exception: Exception }[];
+  /** Exceptions past their date that would have quieted alerts: those alerts are back. */
+  expired: { exception: Exception; alerts: number }[];
+  conclusion: Conclusion;
+  counts: Record<Exclude<Level, "off">, number>;
+}
+
+const LEVEL_ORDER = ["error", "warning", "notice"] as const;
+
+/**
+ * Applies the repository's policy to a review: levels per rule, exceptions (dated), and the
+ * conclusion. `today` is passed in so the result depends on nothing but its arguments.
+ */
+export function applyPolicy(review: Review, config: Config, today: Date): Verdict {
+  const findings: Finding[] = [];
+  const suppressed: Verdict["suppressed"] = [];
+  const expiredHits = new Map<Exception, number>();
+  const todayText = today.toISOString().slice(0, 10);
+
+  for (const alert of review.alerts) {
+    const level = levelOf(alert.rule, config);
+    if (level === "off") continue;
+    const matching = config.exceptions.filter((exception) => matches(exception, alert));
+    const active = matching.find((exception) => !exception.expires || exception.expires >= todayText);
+    if (active) {
+      suppressed.push({ alert, exception: active });
+      continue;
+    }
+    for (const exception of matching) expiredHits.set(exception, (expiredHits.get(exception) ?? 0) + 1);
+    findings.push({ ...alert, level });
+  }
+
+  findings.sort(
+    (a, b) =>
+      LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) ||
+      compareSeverity(a.severity, b.severity) ||
+      a.package.name.localeCompare(b.package.name) ||
+      a.rule.localeCompare(b.rule),
+  );
+  const counts = { error: 0, warning: 0, notice: 0 };
+  for (const finding of findings) counts[finding.level] += 1;
+  const conclusion: Conclusion =
+    counts.error > 0 || review.configProblems.length > 0
+      ? "failure"
+      : review.unreviewed.length > 0 ? (config.unreviewed === "failure" ? "failure" : "neutral") : "success";
+  return {
+    findings,
+    suppressed,
+    expired: [...expiredHits].map(([exception, alerts]) => ({ exception, alerts })),
+    conclusion,
+    counts,
+  };
+}
+
+export function levelOf(rule: string, config: Config): Level {
+  if (!isRuleId(rule)) return "warning";
+  return config.rules[rule] ?? RULES[rule].defaultLevel;
+}
+
+function matches(exception: Exception, alert: Alert): boolean {
+  if (exception.rules && !exception.rules.includes(alert.rule as never)) return false;
+  const selector = parseSelector(exception.package);
+  if (!selector || selector.name !== alert.package.name) return false;
+  if (selector.range === undefined) return true;
+  const version = alert.package.version;
+  return version !== null && semver.valid(version) !== null && semver.satisfies(version, selector.range, { includePrerelease: true });
+}

@@ -1,0 +1,61 @@
+import pacote from "pacote";
+import type { Config } from "../config/schema.js";
+import type { Packument, Registry } from "./registry.js";
+
+export interface PacoteRegistryOptions {
+  /** The repository's registry settings. */
+  registries: Config["registries"];
+  /** Where tokens named by `tokenEnv` are looked up: the server's environment, never the repository. */
+  env: NodeJS.ProcessEnv;
+  /** pacote's cache folder (cacache); the default is npm's own. */
+  cache?: string;
+}
+
+/** The registry through pacote, with npm's retries and per-scope registries and tokens. */
+export function createPacoteRegistry(options: PacoteRegistryOptions): Registry {
+  const { registries, env } = options;
+  const settings: Record<string, unknown> = {
+    registry: registries.default.url,
+    fullMetadata: false,
+    fetchRetries: 3,
+    fetchRetryMintimeout: 500,
+    fetchRetryMaxtimeout: 4_000,
+    timeout: 30_000,
+    ...(options.cache ? { cache: options.cache } : {}),
+  };
+  for (const [scope, registry] of Object.entries(registries.scopes)) settings[`${scope}:registry`] = registry.url;
+  for (const registry of [registries.default, ...Object.values(registries.scopes)]) {
+    const token = registry.tokenEnv ? env[registry.tokenEnv] : undefined;
+    if (token) settings[`${nerfDart(registry.url)}:_authToken`] = token;
+  }
+
+  return {
+    urlFor(name) {
+      const scope = name.startsWith("@") ? name.slice(0, name.indexOf("/")) : undefined;
+      return (scope && registries.scopes[scope]?.url) || registries.default.url;
+    },
+    async packument(name, signal) {
+      signal?.throwIfAborted();
+      try {
+        return (await pacote.packument(name, settings)) as unknown as Packument;
+      } catch (error) {
+        if ((error as { code?: string }).code === "E404") return undefined;
+        throw new Error(describeRegistryError(error), { cause: error });
+      }
+    },
+  };
+}
+
+/** npm's key for per-registry settings: `//host/path/`. */
+function nerfDart(url: string): string {
+  const parsed = new URL(url);
+  return `//${parsed.host}${parsed.pathname.endsWith("/") ? parsed.pathname : `${parsed.pathname}/`}`;
+}
+
+/** A reason without URLs carrying credentials or tokens. */
+function describeRegistryError(error: unknown): string {
+  const { code, statusCode, message } = error as { code?: string; statusCode?: number; message?: string };
+  if (statusCode) return `the registry answered HTTP ${statusCode}`;
+  if (code) return `the registry could not be reached (${code})`;
+  return (message ?? String(error)).replace(/\/\/[^/\s]*@/g, "//***@");
+}

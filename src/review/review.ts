@@ -1,0 +1,245 @@
+import PQueue from "p-queue";
+import { CONFIG_PATH, validateConfigText, type ConfigProblem } from "../config/validate.js";
+import type { ParseContext } from "../lockfile/context.js";
+import { isLockfilePath, isManifestPath } from "../lockfile/detect.js";
+import { diffLockfiles, type DependencyChange } from "../lockfile/diff.js";
+import { parseManifest, type Manifest } from "../lockfile/manifest.js";
+import { diffManifests, type ManifestChange } from "../lockfile/manifest-diff.js";
+import { LockfileError, type Lockfile, type LockfileFormat } from "../lockfile/model.js";
+import { parseLockfile } from "../lockfile/parse.js";
+import type { Registry } from "../registry/registry.js";
+import type { Alert, RepositoryLocation } from "./alert.js";
+import { lockfileSignals, manifestSignals } from "./lockfile-signals.js";
+import { registrySignals } from "./registry-signals.js";
+
+export type Side = "base" | "head";
+
+/** Where the files under review come from: a pull request, or two git refs of a local repository. */
+export interface ReviewSource {
+  /** The paths that differ between base and head. */
+  changedPaths: readonly string[];
+  /** The file's text at base or head; undefined when it does not exist there. */
+  read(path: string, side: Side): Promise<string | undefined>;
+}
+
+export interface ReviewDeps {
+  registry: Registry;
+  /** Hosts whose tarballs count as the registry's. */
+  registryHosts: readonly string[];
+  /** Stops the review when a newer one replaces it. */
+  signal?: AbortSignal;
+  /** Registry requests in flight at once. */
+  concurrency?: number;
+}
+
+export interface LockfileReview {
+  path: string;
+  format?: LockfileFormat;
+  changes: DependencyChange[];
+  warnings: string[];
+}
+
+/** Something that could not be reviewed, and why: never dropped in silence. */
+export interface Unreviewed {
+  subject: string;
+  reason: string;
+  location?: RepositoryLocation;
+}
+
+export interface Review {
+  lockfiles: LockfileReview[];
+  manifestChanges: ManifestChange[];
+  alerts: Alert[];
+  unreviewed: Unreviewed[];
+  /** Problems in the policy file this change edits: merged, it would break every later review. */
+  configProblems: ConfigProblem[];
+}
+
+/** Reviews the dependency changes between the two sides of a source. */
+export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Promise<Review> {
+  const lockfilePaths = source.changedPaths.filter(isLockfilePath).sort();
+  const manifestPaths = source.changedPaths.filter(isManifestPath).sort();
+  const manifests = new ManifestCache(source);
+  const review: Review = { lockfiles: [], manifestChanges: [], alerts: [], unreviewed: [], configProblems: [] };
+  const headLockfiles: Lockfile[] = [];
+
+  for (const path of lockfilePaths) {
+    deps.signal?.throwIfAborted();
+    const result = await reviewLockfile(path, source, manifests, deps.registryHosts);
+    if ("error" in result) {
+      review.unreviewed.push(result.error);
+      continue;
+    }
+    review.lockfiles.push(result.review);
+    if (result.head) headLockfiles.push(result.head);
+    for (const change of result.review.changes) {
+      review.alerts.push(...lockfileSignals(change, await changeLocation(path, change, manifests)));
+    }
+  }
+
+  for (const path of manifestPaths) {
+    deps.signal?.throwIfAborted();
+    const [base, head] = await Promise.all([manifests.get(path, "base"), manifests.get(path, "head")]);
+    if (base instanceof LockfileError || head instanceof LockfileError) {
+      const error = (base instanceof LockfileError ? base : head) as LockfileError;
+      review.unreviewed.push({ subject: path, reason: error.problem, location: { path, line: error.line } });
+      continue;
+    }
+    const changes = diffManifests(base, head);
+    review.manifestChanges.push(...changes);
+    const folder = folderOf(path);
+    const covering = lockfilePaths.filter((lockfile) => isWithin(folder, folderOf(lockfile)));
+    for (const change of changes) {
+      const inHead = headLockfiles.some(
+        (lockfile) => isWithin(folder, folderOf(lockfile.path)) && lockfile.packages.some((p) => (p.alias ?? p.name) === change.name),
+      );
+      review.alerts.push(...manifestSignals(change, covering.length > 0, inHead));
+    }
+  }
+
+  if (source.changedPaths.includes(CONFIG_PATH)) {
+    const text = await source.read(CONFIG_PATH, "head");
+    if (text !== undefined) {
+      const result = validateConfigText(CONFIG_PATH, text);
+      if (!result.ok) review.configProblems.push(...result.problems);
+    }
+  }
+
+  await checkRegistry(review, deps);
+  return review;
+}
+
+type LockfileResult = { review: LockfileReview; head?: Lockfile } | { error: Unreviewed };
+
+async function reviewLockfile(
+  path: string,
+  source: ReviewSource,
+  manifests: ManifestCache,
+  registryHosts: readonly string[],
+): Promise<LockfileResult> {
+  const manifestPath = joinPath(folderOf(path), "package.json");
+  const parseSide = async (side: Side): Promise<Lockfile | undefined> => {
+    const text = await source.read(path, side);
+    if (text === undefined) return undefined;
+    const manifest = await manifests.get(manifestPath, side);
+    const context: ParseContext = manifest && !(manifest instanceof LockfileError) ? { manifests: new Map([["", manifest]]) } : {};
+    return parseLockfile(path, text, context);
+  };
+  let base: Lockfile | undefined;
+  let head: Lockfile | undefined;
+  try {
+    head = await parseSide("head");
+  } catch (error) {
+    return { error: lockfileError(path, error) };
+  }
+  try {
+    base = await parseSide("base");
+  } catch {
+    // A broken base (the conflict this PR fixes, say) must not block the review: compare with nothing.
+    base = undefined;
+  }
+  const changes = diffLockfiles(base, head, { registryHosts });
+  return {
+    review: { path, format: (head ?? base)?.format, changes, warnings: [...(head?.warnings ?? [])] },
+    head,
+  };
+}
+
+function lockfileError(path: string, error: unknown): Unreviewed {
+  if (error instanceof LockfileError) {
+    return { subject: path, reason: error.problem, location: { path, line: error.line } };
+  }
+  return { subject: path, reason: `could not be read: ${(error as Error).message}`, location: { path } };
+}
+
+/** The lockfile line of the head instance, and the package.json line of a direct dependency. */
+async function changeLocation(lockfilePath: string, change: DependencyChange, manifests: ManifestCache): Promise<RepositoryLocation> {
+  const instance = change.head ?? change.base;
+  const location: RepositoryLocation = { path: lockfilePath, line: instance?.line };
+  if (!instance?.direct) return location;
+  const declaredName = instance.alias ?? instance.name;
+  for (const workspace of instance.workspaces) {
+    const path = joinPath(joinPath(folderOf(lockfilePath), workspace), "package.json");
+    const manifest = await manifests.get(path, change.head ? "head" : "base");
+    if (!manifest || manifest instanceof LockfileError) continue;
+    const declaration = manifest.dependencies.find((dependency) => dependency.name === declaredName);
+    if (declaration) return { ...location, manifest: { path, line: declaration.line } };
+  }
+  return location;
+}
+
+/** Asks the registry about every new registry version, one packument per name, a few at a time. */
+async function checkRegistry(review: Review, deps: ReviewDeps): Promise<void> {
+  const wanted = new Map<string, { version: string; location: RepositoryLocation }[]>();
+  for (const lockfile of review.lockfiles) {
+    for (const change of lockfile.changes) {
+      if (change.type === "removed" || change.head?.source !== "registry") continue;
+      const list = wanted.get(change.name) ?? [];
+      if (!list.some((entry) => entry.version === change.head!.version)) {
+        list.push({ version: change.head.version, location: { path: lockfile.path, line: change.head.line } });
+      }
+      wanted.set(change.name, list);
+    }
+  }
+  const queue = new PQueue({ concurrency: deps.concurrency ?? 8 });
+  const results = await Promise.all(
+    [...wanted].map(([name, versions]) =>
+      queue.add(async () => {
+        deps.signal?.throwIfAborted();
+        try {
+          const packument = await deps.registry.packument(name, deps.signal);
+          return versions.flatMap(({ version, location }) =>
+            registrySignals(name, version, packument, deps.registry.urlFor(name), location),
+          );
+        } catch (error) {
+          if (deps.signal?.aborted) throw error;
+          for (const { version, location } of versions) {
+            review.unreviewed.push({ subject: `${name}@${version}`, reason: (error as Error).message, location });
+          }
+          return [];
+        }
+      }),
+    ),
+  );
+  for (const alerts of results) review.alerts.push(...(alerts ?? []));
+}
+
+/** Reads each package.json once per side; a broken one is kept as its error. */
+class ManifestCache {
+  private readonly cache = new Map<string, Promise<Manifest | LockfileError | undefined>>();
+  constructor(private readonly source: ReviewSource) {}
+
+  get(path: string, side: Side): Promise<Manifest | LockfileError | undefined> {
+    const key = `${side}:${path}`;
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = this.source.read(path, side).then((text) => {
+        if (text === undefined) return undefined;
+        try {
+          return parseManifest(path, text);
+        } catch (error) {
+          if (error instanceof LockfileError) return error;
+          throw error;
+        }
+      });
+      this.cache.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash === -1 ? "" : path.slice(0, slash);
+}
+
+function joinPath(folder: string, name: string): string {
+  if (!folder) return name;
+  if (!name) return folder;
+  return `${folder}/${name}`;
+}
+
+/** Whether `folder` is `ancestor` or inside it. */
+function isWithin(folder: string, ancestor: string): boolean {
+  return ancestor === "" || folder === ancestor || folder.startsWith(`${ancestor}/`);
+}
