@@ -19,7 +19,6 @@ describe("ConfigSchema", () => {
     });
     expect(result.success).toBe(false);
     const issues = result.error!.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    console.log(issues);
     expect(issues.some((i) => i.startsWith("rules.git-dependency:"))).toBe(true);
     expect(issues.some((i) => i.startsWith("rules") && i.includes("nope"))).toBe(true);
     expect(issues).toContain("exceptions.0.package: must be `name`, `name@version` or `name@range`");
