@@ -9,6 +9,8 @@ export interface PacoteRegistryOptions {
   env: NodeJS.ProcessEnv;
   /** pacote's cache folder (cacache); the default is npm's own. */
   cache?: string;
+  /** Retries of a failed request and the wait between them (npm's backoff). */
+  retry?: { retries: number; minTimeoutMs: number; maxTimeoutMs: number };
 }
 
 /** The registry through pacote, with npm's retries and per-scope registries and tokens. */
@@ -17,9 +19,9 @@ export function createPacoteRegistry(options: PacoteRegistryOptions): Registry {
   const settings: Record<string, unknown> = {
     registry: registries.default.url,
     fullMetadata: false,
-    fetchRetries: 3,
-    fetchRetryMintimeout: 500,
-    fetchRetryMaxtimeout: 4_000,
+    fetchRetries: options.retry?.retries ?? 3,
+    fetchRetryMintimeout: options.retry?.minTimeoutMs ?? 500,
+    fetchRetryMaxtimeout: options.retry?.maxTimeoutMs ?? 4_000,
     timeout: 30_000,
     ...(options.cache ? { cache: options.cache } : {}),
   };
