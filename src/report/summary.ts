@@ -10,8 +10,8 @@ const LEVEL_ICON = { error: "🔴", warning: "🟠", notice: "🔵" } as const;
 
 /** Counts shown in the title: `2 errors, 3 warnings in 14 changed packages`. */
 export function reviewTitle(review: Review, verdict: Verdict): string {
-  const changed = countChanges(review);
   if (isEmpty(review)) return "No dependency changes";
+  const changed = countChanges(review);
   const parts = (["error", "warning", "notice"] as const)
     .filter((level) => verdict.counts[level] > 0)
     .map((level) => plural(verdict.counts[level], level));
@@ -40,7 +40,6 @@ export function renderSummary(review: Review, verdict: Verdict, limit = GITHUB_T
 }
 
 function headline(review: Review, verdict: Verdict): string {
-  const changed = countChanges(review);
   if (isEmpty(review)) {
     return "**No dependency changes.** This pull request changes no lockfile and no dependency in a package.json.";
   }

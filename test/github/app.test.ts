@@ -24,7 +24,10 @@ const HEAD = "c".repeat(40);
 let github: GitHubRecorder;
 let queue: JobQueue<ReviewJob>;
 
-function startApp(registry = fakeRegistry([packument("serialize-javascript", { "7.0.2": {} })])) {
+function startApp(
+  registry = fakeRegistry([packument("serialize-javascript", { "7.0.2": {} })]),
+  createQueue?: (worker: (job: ReviewJob) => Promise<void>) => JobQueue<ReviewJob>,
+) {
   const probot = new Probot({
     appId: 1,
     privateKey,
@@ -35,7 +38,8 @@ function startApp(registry = fakeRegistry([packument("serialize-javascript", { "
     tollgateApp({
       registry: () => registry,
       now: () => new Date("2026-06-15T12:00:00Z"),
-      createQueue: (worker) => (queue = createMemoryQueue(worker, { concurrency: 2, onError: (error) => console.error(error) })),
+      createQueue: (worker) =>
+        (queue = createQueue?.(worker) ?? createMemoryQueue(worker, { concurrency: 2, onError: (error) => console.error(error) })),
     }),
   );
   return probot;
@@ -57,7 +61,7 @@ function mockPullRequest(options: { files?: { filename: string; status: string }
   api.post("/app/installations/2/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
   api
     .get(`/repos/${OWNER}/${REPO}/contents/.github%2Ftollgate.yml`)
-    .reply(options.config ? 200 : 404, options.config ?? { message: "Not Found" }, { "content-type": "application/vnd.github.raw" });
+    .reply(options.config ? 200 : 404, options.config ?? { message: "Not Found" }, { "content-type": "text/plain; charset=utf-8" });
   if (!options.config) api.get(`/repos/${OWNER}/.github/contents/.github%2Ftollgate.yml`).reply(404, { message: "Not Found" });
   api
     .get(`/repos/${OWNER}/${REPO}/pulls/1/files`)
@@ -68,7 +72,9 @@ function mockPullRequest(options: { files?: { filename: string; status: string }
     .get(/\/repos\/octo-org\/shop\/contents\/.+/)
     .query(true)
     .times(4)
-    .reply((uri: string) => {
+    .reply((request: unknown) => {
+      // nock 15 hands fetch requests over as Request objects, http ones as a path.
+      const uri = typeof request === "string" ? request : (request as Request).url;
       const url = new URL(uri, API);
       const path = decodeURIComponent(url.pathname.split("/contents/")[1]!);
       const text = contents[`${path}@${url.searchParams.get("ref")}`];
@@ -186,14 +192,19 @@ describe("re-runs and newer pushes", () => {
   it("never lets an older review overwrite a newer one", async () => {
     // Two pushes in a row: both check runs start before either review runs.
     const api = mockPullRequest();
-    api.post("/app/installations/2/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" });
     api.post(`/repos/${OWNER}/${REPO}/check-runs`).reply(201, { id: 100 });
     api.post(`/repos/${OWNER}/${REPO}/check-runs`).reply(201, { id: 101 });
     api.patch(`/repos/${OWNER}/${REPO}/check-runs/100`).reply(200, { id: 100 });
     api.patch(`/repos/${OWNER}/${REPO}/check-runs/101`).reply(200, { id: 101 });
-    const probot = startApp();
-    const older = pullRequestEvent({ owner: OWNER, repo: REPO, number: 1, baseSha: BASE, headSha: "d".repeat(40), installationId: 2, action: "opened" });
-    await probot.receive(older);
+    // A queue that holds jobs until the test lets them run, oldest first.
+    const held: ReviewJob[] = [];
+    const probot = startApp(undefined, (worker) => ({
+      enqueue: async (job) => void held.push(job),
+      drain: async () => {
+        for (const job of held.splice(0)) await worker(job);
+      },
+    }));
+    await probot.receive(pullRequestEvent({ owner: OWNER, repo: REPO, number: 1, baseSha: BASE, headSha: "d".repeat(40), installationId: 2, action: "opened" }));
     await probot.receive(pullRequestEvent({ owner: OWNER, repo: REPO, number: 1, baseSha: BASE, headSha: HEAD, installationId: 2, action: "synchronize" }));
     await queue.drain();
     const completions = checkRunCalls().filter((call) => call.method === "PATCH");
@@ -202,4 +213,5 @@ describe("re-runs and newer pushes", () => {
     expect(byId["101"]!.conclusion).toBe("success");
     expect(github.problems).toEqual([]);
   });
+
 });

@@ -65,8 +65,10 @@ beforeAll(async () => {
   nock("https://registry.npmjs.org")
     .persist()
     .get(/.*/)
-    .reply((uri: string) => {
-      const name = decodeURIComponent(uri.slice(1));
+    .reply((request: unknown) => {
+      // nock 15 hands fetch requests over as Request objects, http ones as a path.
+      const uri = typeof request === "string" ? request : (request as Request).url;
+      const name = decodeURIComponent(new URL(uri, "https://registry.npmjs.org").pathname.slice(1));
       const known = versions.get(name);
       if (!known) return [404, { error: "Not found" }];
       return [200, { name, versions: Object.fromEntries([...known].map((version) => [version, { name, version }])) }];

@@ -33,7 +33,8 @@ describe("reviewChanges", () => {
     const review = await reviewChanges(source, deps(registry));
     expect(review.unreviewed).toEqual([]);
     const changes = review.lockfiles.flatMap((lockfile) => lockfile.changes);
-    expect(changes.map((c) => `${c.type} ${c.name} ${c.from} ${c.to}`)).toContain("updated serialize-javascript 6.0.2 7.0.2");
+    // 6.0.2 stays, nested under terser-webpack-plugin: 7.0.2 is a new version beside it.
+    expect(changes.map((c) => `${c.type} ${c.name} ${c.from} ${c.to}`)).toContain("added serialize-javascript null 7.0.2");
     expect(registry.asked).toContain("serialize-javascript");
   });
 
@@ -51,7 +52,7 @@ describe("reviewChanges", () => {
     expect(alert).toBeDefined();
     const lockLines = head["package-lock.json"].split("\n");
     expect(lockLines[alert!.location.line! - 1]).toContain('"node_modules/left-pad"');
-    expect(alert!.location.manifest).toEqual({ path: "package.json", line: 4 });
+    expect(alert!.location.manifest).toEqual({ path: "package.json", line: 5 });
   });
 
   it("names what the registry could not answer, and alerts on versions that are gone or deprecated", async () => {
@@ -97,7 +98,7 @@ describe("reviewChanges", () => {
     const added = memorySource({ "package.json": manifest({}) }, { "package.json": manifest({ "left-pad": "^1.3.0" }) });
     const orphan = await reviewChanges(added, deps());
     expect(orphan.alerts).toEqual([
-      expect.objectContaining({ rule: "manifest-without-lockfile", message: "package.json adds left-pad@^1.3.0, but no lockfile changed with it.", location: { path: "package.json", line: 4 } }),
+      expect.objectContaining({ rule: "manifest-without-lockfile", message: "package.json adds left-pad@^1.3.0, but no lockfile changed with it.", location: { path: "package.json", line: 5 } }),
     ]);
   });
 
