@@ -41,7 +41,9 @@ export function renderSummary(review: Review, verdict: Verdict, limit = GITHUB_T
 
 function headline(review: Review, verdict: Verdict): string {
   if (isEmpty(review)) {
-    return "**No dependency changes.** This pull request changes no lockfile and no dependency in a package.json.";
+    return review.lockfiles.length > 0
+      ? `**No dependency changes.** ${review.lockfiles.map((lockfile) => `\`${lockfile.path}\``).join(", ")} changed, but no package version did: a format upgrade, hoisting or reordering.`
+      : "**No dependency changes.** This pull request changes no lockfile and no dependency in a package.json.";
   }
   const verdictText = {
     failure: "**Do not merge yet:** the policy fails on the alerts below.",
