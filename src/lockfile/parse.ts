@@ -23,7 +23,9 @@ const REGENERATE: Record<string, string> = {
 export function parseLockfile(path: string, text: string, context: ParseContext = {}): Lockfile {
   const format = detectFormat(path, text);
   if (format === "bun-binary") throw binaryBunLockfileError(path);
-  const conflict = conflictMarkerLine(text);
+  // JSON readers look for conflict markers only once JSON.parse fails (a marker is never valid JSON),
+  // which keeps the scan off the hot path; the YAML-like formats could parse around one.
+  const conflict = format === "npm" || format === "bun" ? undefined : conflictMarkerLine(text);
   if (conflict !== undefined) {
     throw new LockfileError(
       path,
