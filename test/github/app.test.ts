@@ -8,7 +8,7 @@ import { createMemoryQueue, type JobQueue } from "../../src/github/queue.js";
 import type { ReviewJob } from "../../src/github/review-job.js";
 import { recordGitHub, type GitHubRecorder } from "../support/nock-github.js";
 import { fakeRegistry, packument } from "../support/packages.js";
-import { checkRunRerequestedEvent, pullRequestEvent } from "../support/fixtures.js";
+import { checkRunRerequestedEvent, checkSuiteRerequestedEvent, pullRequestEvent } from "../support/fixtures.js";
 
 const API = "https://api.github.com";
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
@@ -187,6 +187,21 @@ describe("re-runs and newer pushes", () => {
     expect(checkRunCalls().map((call) => call.method)).toEqual(["POST", "PATCH"]);
     expect((checkRunCalls()[1]!.body as { conclusion: string }).conclusion).toBe("success");
     expect(github.problems).toEqual([]);
+  });
+
+  it("reviews again on a check suite re-run from a fork, finding the PR by its commit", async () => {
+    const api = mockPullRequest();
+    // GitHub leaves pull_requests empty for forks; the app asks which open PRs hold the commit.
+    api.get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/pulls`).reply(200, [{ number: 1, state: "open" }]);
+    api.get(`/repos/${OWNER}/${REPO}/pulls/1`).reply(200, { number: 1, state: "open", head: { sha: HEAD }, base: { sha: BASE } });
+    api.post(`/repos/${OWNER}/${REPO}/check-runs`).reply(201, { id: 95 });
+    api.patch(`/repos/${OWNER}/${REPO}/check-runs/95`).reply(200, { id: 95 });
+    const probot = startApp();
+    await probot.receive(checkSuiteRerequestedEvent({ owner: OWNER, repo: REPO, headSha: HEAD, installationId: 2, pullRequests: [] }));
+    await queue.drain();
+    expect(checkRunCalls().map((call) => call.method)).toEqual(["POST", "PATCH"]);
+    expect(github.problems).toEqual([]);
+    expect(github.unmatched).toEqual([]);
   });
 
   it("never lets an older review overwrite a newer one", async () => {
