@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { configJsonSchema } from "../config/json-schema.js";
 import { DEFAULT_CONFIG, type Config } from "../config/schema.js";
 import { CONFIG_PATH, validateConfigText } from "../config/validate.js";
 import { diffLockfiles } from "../lockfile/diff.js";
@@ -38,6 +39,7 @@ Tollgate reviews npm dependency changes for supply-chain risk.
 Commands:
   review    Review the dependency changes between two git refs of a local repository
   diff      List the package changes between two lockfiles
+  schema    Print the JSON Schema of .github/tollgate.yml (for editor completion)
   help      Show this help
 
 tollgate review [--repo DIR] [--base REF] [--head REF] [--format text|markdown|json] [--config FILE]
@@ -69,6 +71,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await reviewCommand(rest, io);
       case "diff":
         return await diffCommand(rest, io);
+      case "schema":
+        io.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

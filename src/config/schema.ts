@@ -2,58 +2,64 @@ import semver from "semver";
 import { z } from "zod";
 import { RULE_IDS } from "../policy/rules.js";
 
-/** The levels a rule can have: `error` fails the check, `warning` and `notice` annotate, `off` hides. */
-export const LevelSchema = z.enum(["error", "warning", "notice", "off"]);
+export const LevelSchema = z
+  .enum(["error", "warning", "notice", "off"])
+  .describe("`error` fails the check, `warning` and `notice` annotate, `off` hides the rule.");
 
 /** Only variables with this prefix may hold registry tokens, so a repository cannot point a token at the app's own secrets. */
 export const TOKEN_ENV_PREFIX = "TOLLGATE_TOKEN_";
 
+// Each field's description is its documentation: it is what the JSON Schema (`tollgate schema`)
+// shows in editors, so it is written with `.describe` rather than as a comment.
+
 const RegistrySchema = z.strictObject({
-  /** The registry's base URL, for example `https://npm.acme.internal/`. */
-  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-  /** The environment variable of the Tollgate server that holds the token for this registry (never the token itself). */
+  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).describe("The registry's base URL, for example `https://npm.acme.internal/`."),
   tokenEnv: z
     .string()
     .regex(new RegExp(`^${TOKEN_ENV_PREFIX}[A-Z0-9_]+$`), `must be an environment variable name starting with ${TOKEN_ENV_PREFIX}`)
-    .optional(),
+    .optional()
+    .describe(`The environment variable of the Tollgate server that holds this registry's token (never the token itself); it must start with ${TOKEN_ENV_PREFIX}.`),
 });
-
-const PackageSelector = z
-  .string()
-  .min(1)
-  .refine((value) => parseSelector(value) !== undefined, "must be `name`, `name@version` or `name@range`");
 
 const ExceptionSchema = z.strictObject({
-  /** The package: `name`, `name@version` or `name@range` (`left-pad`, `left-pad@1.3.0`, `@acme/x@^2`). */
-  package: PackageSelector,
-  /** The rules this exception quiets; all of them when left out. */
-  rules: z.array(z.enum(RULE_IDS)).min(1).optional(),
-  /** Why the exception is safe: shown in every review it applies to. */
-  reason: z.string().trim().min(1, "an exception needs a reason"),
-  /** The last day the exception applies (YYYY-MM-DD); after it the alerts come back and the review says so. */
-  expires: z.iso.date({ error: "must be a date written YYYY-MM-DD" }).optional(),
+  package: z
+    .string()
+    .min(1)
+    .refine((value) => parseSelector(value) !== undefined, "must be `name`, `name@version` or `name@range`")
+    .describe("The package: `name`, `name@version` or `name@range` (`left-pad`, `left-pad@1.3.0`, `@acme/x@^2`)."),
+  rules: z.array(z.enum(RULE_IDS)).min(1).optional().describe("The rules this exception quiets; all of them when left out."),
+  reason: z.string().trim().min(1, "an exception needs a reason").describe("Why the exception is safe: shown in every review it applies to."),
+  expires: z.iso
+    .date({ error: "must be a date written YYYY-MM-DD" })
+    .optional()
+    .describe("The last day the exception applies (YYYY-MM-DD); after it the alerts come back and the review says so."),
 });
 
-/** `.github/tollgate.yml`: the repository's (or organisation's) policy. Every field is optional. */
-export const ConfigSchema = z.strictObject({
-  /** The level of each rule, for example `git-dependency: error`. Rules left out keep their default level. */
-  rules: z.partialRecord(z.enum(RULE_IDS), LevelSchema).default({}),
-  /** Known and accepted findings. */
-  exceptions: z.array(ExceptionSchema).default([]),
-  /** The registry packages are fetched from, and per-scope registries (`"@acme": { url, tokenEnv }`). */
-  registries: z
-    .strictObject({
-      /** The default registry. */
-      default: RegistrySchema.default({ url: "https://registry.npmjs.org/" }),
-      /** Registries for scopes, keyed by scope (`@acme`). */
-      scopes: z
-        .record(z.string().regex(/^@[a-z0-9][a-z0-9._-]*$/, "a scope looks like @acme"), RegistrySchema)
-        .default({}),
-    })
-    .default({ default: { url: "https://registry.npmjs.org/" }, scopes: {} }),
-  /** The check's conclusion when something could not be reviewed (and nothing failed): `neutral` or `failure`. */
-  unreviewed: z.enum(["neutral", "failure"]).default("neutral"),
-});
+const DEFAULT_REGISTRY = { url: "https://registry.npmjs.org/" };
+
+export const ConfigSchema = z
+  .strictObject({
+    rules: z
+      .partialRecord(z.enum(RULE_IDS), LevelSchema)
+      .default({})
+      .describe("The level of each rule, for example `git-dependency: error`. Rules left out keep their default level."),
+    exceptions: z.array(ExceptionSchema).default([]).describe("Known and accepted findings."),
+    registries: z
+      .strictObject({
+        default: RegistrySchema.default(DEFAULT_REGISTRY).describe("The registry packages are looked up in."),
+        scopes: z
+          .record(z.string().regex(/^@[a-z0-9][a-z0-9._-]*$/, "a scope looks like @acme"), RegistrySchema)
+          .default({})
+          .describe("Registries for scopes, keyed by scope (`@acme`)."),
+      })
+      .default({ default: DEFAULT_REGISTRY, scopes: {} })
+      .describe("Where packages are looked up: the default registry and per-scope registries."),
+    unreviewed: z
+      .enum(["neutral", "failure"])
+      .default("neutral")
+      .describe("The check's conclusion when something could not be reviewed and nothing failed: `neutral` or `failure`."),
+  })
+  .describe("Tollgate's policy (`.github/tollgate.yml`): every field is optional.");
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type Exception = Config["exceptions"][number];

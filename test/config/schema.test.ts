@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { configJsonSchema } from "../../src/config/json-schema.js";
 import { ConfigSchema, DEFAULT_CONFIG, parseSelector } from "../../src/config/schema.js";
 
 describe("ConfigSchema", () => {
@@ -36,5 +38,17 @@ describe("parseSelector", () => {
     expect(parseSelector("@acme/x@^2")).toEqual({ name: "@acme/x", range: "^2" });
     expect(parseSelector("@acme/x")).toEqual({ name: "@acme/x", range: undefined });
     expect(parseSelector("x@not a range")).toBeUndefined();
+  });
+});
+
+describe("the JSON Schema", () => {
+  it("is generated from the zod schema and committed up to date (regenerate: npx tollgate schema > schema/tollgate.schema.json)", () => {
+    const committed = JSON.parse(readFileSync(new URL("../../schema/tollgate.schema.json", import.meta.url), "utf8"));
+    expect(committed).toEqual(configJsonSchema());
+  });
+
+  it("documents every field", () => {
+    const schema = configJsonSchema() as { properties: Record<string, { description?: string }> };
+    for (const [field, property] of Object.entries(schema.properties)) expect(property.description, field).toBeTruthy();
   });
 });
