@@ -54,6 +54,23 @@ export const ConfigSchema = z
       })
       .default({ default: DEFAULT_REGISTRY, scopes: {} })
       .describe("Where packages are looked up: the default registry and per-scope registries."),
+    devDependencies: z
+      .strictObject({
+        maxLevel: LevelSchema.default("error").describe(
+          "The highest level an alert about a development-only package gets (`warning` keeps them from failing the check).",
+        ),
+      })
+      .default({ maxLevel: "error" })
+      .describe("How alerts about packages only development needs are ranked."),
+    paths: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["**"])
+      .describe("Globs of the lockfiles and package.json files to review, relative to the repository root (`packages/app/**`)."),
+    comment: z
+      .enum(["off", "on-alerts", "always"])
+      .default("on-alerts")
+      .describe("The pull request comment: `off`, `on-alerts` (only when there is something to say) or `always`."),
     unreviewed: z
       .enum(["neutral", "failure"])
       .default("neutral")

@@ -56,6 +56,7 @@ export async function runReviewJob(job: ReviewJob, deps: ReviewJobDeps): Promise
     const review = await reviewChanges(source, {
       registry,
       registryHosts: registryHosts(config),
+      paths: config.paths,
       signal,
     });
     if (source.truncated) {

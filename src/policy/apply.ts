@@ -14,8 +14,8 @@ export interface Finding extends Alert {
 export interface Verdict {
   /** Findings, most severe level first, then by severity, package and rule. */
   findings: Finding[];
-  /** Alerts an exception quiets, with the exception. */
-  suppressed: { alert: Alert; exception: Exception }[];
+  /** Alerts an exception quiets, with the exception (`ignoredBy` for an ignore command on the PR). */
+  suppressed: { alert: Alert; exception: Exception; ignoredBy?: string }[];
   /** Exceptions past their date that would have quieted alerts: those alerts are back. */
   expired: { exception: Exception; alerts: number }[];
   conclusion: Conclusion;
@@ -24,19 +24,39 @@ export interface Verdict {
 
 const LEVEL_ORDER = ["error", "warning", "notice"] as const;
 
+/** An `@tollgate ignore` command accepted on the pull request: an exception for that PR only. */
+export interface PullRequestIgnore {
+  /** `name@version`. */
+  package: string;
+  rules?: string[];
+  reason: string;
+  /** The login of who ignored it. */
+  by: string;
+}
+
+const LEVEL_RANK: Record<Level, number> = { error: 3, warning: 2, notice: 1, off: 0 };
+
 /**
- * Applies the repository's policy to a review: levels per rule, exceptions (dated), and the
- * conclusion. `today` is passed in so the result depends on nothing but its arguments.
+ * Applies the repository's policy to a review: levels per rule (capped for development-only
+ * packages), exceptions (dated), ignores given on the pull request, and the conclusion. `today` is
+ * passed in so the result depends on nothing but its arguments.
  */
-export function applyPolicy(review: Review, config: Config, today: Date): Verdict {
+export function applyPolicy(review: Review, config: Config, today: Date, ignores: readonly PullRequestIgnore[] = []): Verdict {
   const findings: Finding[] = [];
   const suppressed: Verdict["suppressed"] = [];
   const expiredHits = new Map<Exception, number>();
   const todayText = today.toISOString().slice(0, 10);
 
   for (const alert of review.alerts) {
-    const level = levelOf(alert.rule, config);
+    const ruleLevel = levelOf(alert.rule, config);
+    const cap = config.devDependencies.maxLevel;
+    const level = alert.devOnly && LEVEL_RANK[cap] < LEVEL_RANK[ruleLevel] ? cap : ruleLevel;
     if (level === "off") continue;
+    const ignore = ignores.find((entry) => matches(entry as Exception, alert));
+    if (ignore) {
+      suppressed.push({ alert, exception: { package: ignore.package, rules: ignore.rules as Exception["rules"], reason: ignore.reason }, ignoredBy: ignore.by });
+      continue;
+    }
     const matching = config.exceptions.filter((exception) => matches(exception, alert));
     const active = matching.find((exception) => !exception.expires || exception.expires >= todayText);
     if (active) {

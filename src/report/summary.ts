@@ -127,8 +127,9 @@ function renderExceptions(verdict: Verdict): string | undefined {
     lines.push(`- ⏰ Expired on ${exception.expires}: \`${escape(exception.package)}\` (${escape(exception.reason)}) no longer applies; its ${plural(alerts, "alert")} are back.`);
   }
   const applied = new Map<string, number>();
-  for (const { exception } of verdict.suppressed) {
-    const key = `\`${escape(exception.package)}\`${exception.rules ? ` (${exception.rules.join(", ")})` : ""}: ${escape(exception.reason)}`;
+  for (const { exception, ignoredBy } of verdict.suppressed) {
+    const who = ignoredBy ? ` (ignored on this pull request by @${escape(ignoredBy)})` : "";
+    const key = `\`${escape(exception.package)}\`${exception.rules ? ` (${exception.rules.join(", ")})` : ""}: ${escape(exception.reason)}${who}`;
     applied.set(key, (applied.get(key) ?? 0) + 1);
   }
   for (const [key, count] of applied) lines.push(`- Accepted by exception, ${plural(count, "alert")}: ${key}`);

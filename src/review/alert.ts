@@ -38,6 +38,8 @@ export interface Alert {
   action: string;
   location: RepositoryLocation;
   evidence?: Evidence[];
+  /** The package is only installed for development (the policy may rank it lower). */
+  devOnly?: boolean;
 }
 
 export function compareSeverity(a: Severity, b: Severity): number {

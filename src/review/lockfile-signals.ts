@@ -77,7 +77,8 @@ export function lockfileSignals(change: DependencyChange, location: RepositoryLo
       });
     }
   }
-  return alerts;
+  // The policy may rank alerts about packages that only development needs lower.
+  return head.dev ? alerts.map((alert) => ({ ...alert, devOnly: true })) : alerts;
 }
 
 /** Alerts for package.json changes that the lockfile does not reflect. */

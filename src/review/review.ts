@@ -1,3 +1,4 @@
+import { matchesGlob } from "node:path";
 import PQueue from "p-queue";
 import { CONFIG_PATH, validateConfigText, type ConfigProblem } from "../config/validate.js";
 import type { ParseContext } from "../lockfile/context.js";
@@ -30,6 +31,8 @@ export interface ReviewDeps {
   signal?: AbortSignal;
   /** Registry requests in flight at once. */
   concurrency?: number;
+  /** Globs of the dependency files to review (the policy's `paths`); all of them when left out. */
+  paths?: readonly string[];
 }
 
 export interface LockfileReview {
@@ -57,8 +60,9 @@ export interface Review {
 
 /** Reviews the dependency changes between the two sides of a source. */
 export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Promise<Review> {
-  const lockfilePaths = source.changedPaths.filter(isLockfilePath).sort();
-  const manifestPaths = source.changedPaths.filter(isManifestPath).sort();
+  const wanted = (path: string) => !deps.paths || deps.paths.some((glob) => matchesGlob(path, glob));
+  const lockfilePaths = source.changedPaths.filter((path) => isLockfilePath(path) && wanted(path)).sort();
+  const manifestPaths = source.changedPaths.filter((path) => isManifestPath(path) && wanted(path)).sort();
   const manifests = new ManifestCache(source);
   const review: Review = { lockfiles: [], manifestChanges: [], alerts: [], unreviewed: [], configProblems: [] };
   const headLockfiles: Lockfile[] = [];
@@ -170,13 +174,13 @@ async function changeLocation(lockfilePath: string, change: DependencyChange, ma
 
 /** Asks the registry about every new registry version, one packument per name, a few at a time. */
 async function checkRegistry(review: Review, deps: ReviewDeps): Promise<void> {
-  const wanted = new Map<string, { version: string; location: RepositoryLocation }[]>();
+  const wanted = new Map<string, { version: string; location: RepositoryLocation; devOnly: boolean }[]>();
   for (const lockfile of review.lockfiles) {
     for (const change of lockfile.changes) {
       if (change.type === "removed" || change.head?.source !== "registry") continue;
       const list = wanted.get(change.name) ?? [];
       if (!list.some((entry) => entry.version === change.head!.version)) {
-        list.push({ version: change.head.version, location: { path: lockfile.path, line: change.head.line } });
+        list.push({ version: change.head.version, location: { path: lockfile.path, line: change.head.line }, devOnly: change.head.dev });
       }
       wanted.set(change.name, list);
     }
@@ -188,8 +192,8 @@ async function checkRegistry(review: Review, deps: ReviewDeps): Promise<void> {
         deps.signal?.throwIfAborted();
         try {
           const packument = await deps.registry.packument(name, deps.signal);
-          return versions.flatMap(({ version, location }) =>
-            registrySignals(name, version, packument, deps.registry.urlFor(name), location),
+          return versions.flatMap(({ version, location, devOnly }) =>
+            registrySignals(name, version, packument, deps.registry.urlFor(name), location).map((alert) => (devOnly ? { ...alert, devOnly } : alert)),
           );
         } catch (error) {
           if (deps.signal?.aborted) throw error;

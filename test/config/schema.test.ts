@@ -9,6 +9,9 @@ describe("ConfigSchema", () => {
       rules: {},
       exceptions: [],
       registries: { default: { url: "https://registry.npmjs.org/" }, scopes: {} },
+      devDependencies: { maxLevel: "error" },
+      paths: ["**"],
+      comment: "on-alerts",
       unreviewed: "neutral",
     });
   });

@@ -60,6 +60,24 @@ describe("applyPolicy", () => {
     expect(applyPolicy(incomplete, config({ unreviewed: "failure" }), today).conclusion).toBe("failure");
   });
 
+  it("caps the level of alerts about development-only packages", () => {
+    const alerts = [alert({ rule: "integrity-changed", devOnly: true }), alert({ rule: "integrity-changed", package: { name: "prod", version: "1.0.0" } })];
+    const verdict = applyPolicy(review({ alerts }), config({ devDependencies: { maxLevel: "warning" } }), today);
+    expect(verdict.findings.map((f) => [f.package.name, f.level])).toEqual([
+      ["prod", "error"],
+      ["left-pad", "warning"],
+    ]);
+  });
+
+  it("applies ignores given on the pull request, naming who gave them", () => {
+    const ignores = [{ package: "left-pad@1.3.0", rules: ["git-dependency"], reason: "fork we maintain", by: "octocat" }];
+    const verdict = applyPolicy(review({ alerts: [alert(), alert({ rule: "deprecated" })] }), config({}), today, ignores);
+    expect(verdict.findings.map((f) => f.rule)).toEqual(["deprecated"]);
+    expect(verdict.suppressed).toEqual([
+      { alert: expect.objectContaining({ rule: "git-dependency" }), exception: { package: "left-pad@1.3.0", rules: ["git-dependency"], reason: "fork we maintain" }, ignoredBy: "octocat" },
+    ]);
+  });
+
   it("fails when the pull request breaks the policy file", () => {
     const broken = review({ configProblems: [{ file: ".github/tollgate.yml", line: 3, field: "rules", message: "unknown setting: x" }] });
     expect(applyPolicy(broken, config({}), today).conclusion).toBe("failure");

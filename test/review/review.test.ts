@@ -118,3 +118,12 @@ describe("reviewChanges", () => {
     expect(review.unreviewed[0]!.reason).toMatch(/bun\.lock/);
   });
 });
+
+describe("the policy's paths", () => {
+  it("reviews only the dependency files the globs select", async () => {
+    const lock = npmLock({ "node_modules/a": entry("a", "1.0.0") });
+    const source = memorySource({}, { "package-lock.json": lock, "packages/app/package-lock.json": lock, "tools/package-lock.json": lock });
+    const review = await reviewChanges(source, { ...deps(fakeRegistry([packument("a", { "1.0.0": {} })])), paths: ["packages/**"] });
+    expect(review.lockfiles.map((lockfile) => lockfile.path)).toEqual(["packages/app/package-lock.json"]);
+  });
+});
