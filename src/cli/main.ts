@@ -12,9 +12,11 @@ import { registryHosts } from "../registry/hosts.js";
 import { createPacoteRegistry } from "../registry/pacote-registry.js";
 import type { Registry } from "../registry/registry.js";
 import { changeJson, reviewJson } from "../report/json.js";
+import { renderSarif } from "../report/sarif.js";
 import { renderSummary } from "../report/summary.js";
 import { renderText } from "../report/text.js";
 import { reviewChanges } from "../review/review.js";
+import { TOLLGATE_VERSION } from "../version.js";
 import { createGitSource, defaultBase, GitError, repositoryRoot, resolveRef } from "./git-source.js";
 
 export interface CliIo {
@@ -42,11 +44,11 @@ Commands:
   schema    Print the JSON Schema of .github/tollgate.yml (for editor completion)
   help      Show this help
 
-tollgate review [--repo DIR] [--base REF] [--head REF] [--format text|markdown|json] [--config FILE]
+tollgate review [--repo DIR] [--base REF] [--head REF] [--format text|markdown|json|sarif] [--config FILE]
   --repo DIR       the repository (default: the current folder)
   --base REF       what to compare with (default: the merge base with the default branch, or HEAD~1)
   --head REF       the change to review (default: HEAD)
-  --format FORMAT  text (default), markdown (the check run's summary) or json
+  --format FORMAT  text (default), markdown (the check run's summary), json, or sarif (code scanning)
   --config FILE    the policy file (default: .github/tollgate.yml as it is at the base ref)
 
 tollgate diff BASE_LOCKFILE HEAD_LOCKFILE [--format text|json]
@@ -112,7 +114,7 @@ async function reviewCommand(args: string[], io: CliIo): Promise<number> {
     config: { type: "string" },
   });
   if (values.help) return io.stdout.write(HELP), 0;
-  const outputFormat = format(values.format, ["text", "markdown", "json"] as const);
+  const outputFormat = format(values.format, ["text", "markdown", "json", "sarif"] as const);
   const root = await repositoryRoot(resolve(io.cwd, values.repo ?? "."));
   const head = await resolveRef(root, values.head ?? "HEAD");
   const base = values.base ? await resolveRef(root, values.base) : await defaultBase(root, head);
@@ -123,6 +125,7 @@ async function reviewCommand(args: string[], io: CliIo): Promise<number> {
   const review = await reviewChanges(source, { registry, registryHosts: registryHosts(config), paths: config.paths });
   const verdict = applyPolicy(review, config, (io.now ?? (() => new Date()))());
   if (outputFormat === "json") io.stdout.write(`${JSON.stringify(reviewJson(review, verdict), null, 2)}\n`);
+  else if (outputFormat === "sarif") io.stdout.write(`${JSON.stringify(renderSarif(review, verdict, TOLLGATE_VERSION), null, 2)}\n`);
   else if (outputFormat === "markdown") io.stdout.write(`${renderSummary(review, verdict, Number.POSITIVE_INFINITY)}\n`);
   else io.stdout.write(renderText(review, verdict, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR }));
   return verdict.conclusion === "failure" ? 1 : 0;

@@ -118,3 +118,24 @@ describe("tollgate CLI", () => {
     expect(run.stderr()).toMatch(/package-lock\.json:\d+: committed merge-conflict markers/);
   });
 });
+
+describe("tollgate review --format sarif", () => {
+  it("writes SARIF 2.1.0 with one result per finding on its lockfile line", async () => {
+    const dir = repository();
+    const run = capture();
+    expect(await main(["review", "--repo", dir, "--format", "sarif"], run.io)).toBe(0);
+    const sarif = JSON.parse(run.stdout());
+    expect(sarif.version).toBe("2.1.0");
+    const [only] = sarif.runs;
+    expect(only.tool.driver).toMatchObject({ name: "Tollgate", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(only.tool.driver.rules.map((rule: { id: string }) => rule.id)).toEqual(["git-dependency"]);
+    expect(only.results).toEqual([
+      expect.objectContaining({
+        ruleId: "git-dependency",
+        level: "warning",
+        locations: [{ physicalLocation: { artifactLocation: { uri: "package-lock.json" }, region: { startLine: expect.any(Number) } } }],
+        partialFingerprints: { "tollgate/v1": "git-dependency:left-pad@1.3.0" },
+      }),
+    ]);
+  });
+});
