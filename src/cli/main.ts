@@ -122,7 +122,10 @@ async function reviewCommand(args: string[], io: CliIo): Promise<number> {
   const config = await loadPolicy(values.config ? resolve(io.cwd, values.config) : undefined, () => source.read(CONFIG_PATH, "base"));
   const registry = (io.registry ?? ((policy: Config) => createPacoteRegistry({ registries: policy.registries, env: io.env })))(config);
   if (io.stderr.isTTY) io.stderr.write(`Reviewing ${base.slice(0, 12)}..${head.slice(0, 12)} in ${root}\n`);
-  const review = await reviewChanges(source, { registry, registryHosts: registryHosts(config), paths: config.paths });
+  const progress = io.stderr.isTTY
+    ? (done: number, total: number) => io.stderr.write(done === total ? "\r\u001b[K" : `\r  asking the registry: ${done}/${total}`)
+    : undefined;
+  const review = await reviewChanges(source, { registry, registryHosts: registryHosts(config), paths: config.paths, progress });
   const verdict = applyPolicy(review, config, (io.now ?? (() => new Date()))());
   if (outputFormat === "json") io.stdout.write(`${JSON.stringify(reviewJson(review, verdict), null, 2)}\n`);
   else if (outputFormat === "sarif") io.stdout.write(`${JSON.stringify(renderSarif(review, verdict, TOLLGATE_VERSION), null, 2)}\n`);

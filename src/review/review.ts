@@ -31,6 +31,8 @@ export interface ReviewDeps {
   signal?: AbortSignal;
   /** Registry requests in flight at once. */
   concurrency?: number;
+  /** Told how far the registry look-ups are, for a progress line on long reviews. */
+  progress?: (done: number, total: number) => void;
   /** Globs of the dependency files to review (the policy's `paths`); all of them when left out. */
   paths?: readonly string[];
 }
@@ -186,6 +188,8 @@ async function checkRegistry(review: Review, deps: ReviewDeps): Promise<void> {
     }
   }
   const queue = new PQueue({ concurrency: deps.concurrency ?? 8 });
+  let done = 0;
+  queue.on("completed", () => deps.progress?.(++done, wanted.size));
   const results = await Promise.all(
     [...wanted].map(([name, versions]) =>
       queue.add(async () => {
