@@ -110,9 +110,12 @@ function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Pairs each added version with the removed version it most likely replaced: the highest removed
- * version of the same major not above it, else the highest below it, else the lowest left.
- * Whatever stays unpaired is a plain addition or removal.
+ * Pairs each removed version with the added version that replaced it. First by install path (npm
+ * and bun record where each copy lives, yarn the ranges it satisfies): the copy at the same place
+ * was replaced. Then by version, newest removed first: the closest version not below it (same
+ * major first), else the newest below it, so an update is never shown as a downgrade when an
+ * upgrade is at hand. Whatever stays unpaired is a plain addition or removal. Updates come first,
+ * then additions, then removals, each in version order.
  */
 function pairUpdates(
   removed: string[],
@@ -120,27 +123,34 @@ function pairUpdates(
   baseVersions: Map<string, PackageInstance[]>,
   headVersions: Map<string, PackageInstance[]>,
 ): [string | undefined, string | undefined][] {
-  const pairs: [string | undefined, string | undefined][] = [];
-  const left = [...removed];
-  const version = (map: Map<string, PackageInstance[]>, key: string) => map.get(key)![0]!.version;
-  for (const toKey of added) {
-    if (left.length === 0) {
-      pairs.push([undefined, toKey]);
-      continue;
-    }
-    const to = version(headVersions, toKey);
-    const major = semver.valid(to) ? semver.major(to) : undefined;
-    const notAbove = left.filter((key) => compareVersions(version(baseVersions, key), to) <= 0);
-    const sameMajor = notAbove.filter((key) => {
-      const from = version(baseVersions, key);
-      return major !== undefined && semver.valid(from) !== null && semver.major(from) === major;
-    });
-    const choice = sameMajor.at(-1) ?? notAbove.at(-1) ?? left[0]!;
-    left.splice(left.indexOf(choice), 1);
-    pairs.push([choice, toKey]);
+  const pairs: [string, string][] = [];
+  const left = new Set(removed);
+  const right = new Set(added);
+  const take = (fromKey: string, toKey: string) => {
+    pairs.push([fromKey, toKey]);
+    left.delete(fromKey);
+    right.delete(toKey);
+  };
+  for (const fromKey of removed) {
+    const places = new Set(baseVersions.get(fromKey)!.map((instance) => instance.key));
+    const toKey = added.find((key) => right.has(key) && headVersions.get(key)!.some((instance) => places.has(instance.key)));
+    if (toKey) take(fromKey, toKey);
   }
-  for (const fromKey of left) pairs.push([fromKey, undefined]);
-  return pairs;
+  const version = (map: Map<string, PackageInstance[]>, key: string) => map.get(key)![0]!.version;
+  for (const fromKey of [...left].reverse()) {
+    if (right.size === 0) break;
+    const from = version(baseVersions, fromKey);
+    const candidates = [...right];
+    const notBelow = candidates.filter((key) => compareVersions(version(headVersions, key), from) >= 0);
+    const sameMajor = notBelow.filter((key) => sameMajorVersion(from, version(headVersions, key)));
+    take(fromKey, sameMajor[0] ?? notBelow[0] ?? candidates.at(-1)!);
+  }
+  pairs.sort((a, b) => compareVersions(version(headVersions, a[1]), version(headVersions, b[1])));
+  return [...pairs, ...[...right].map((key): [undefined, string] => [undefined, key]), ...[...left].map((key): [string, undefined] => [key, undefined])];
+}
+
+function sameMajorVersion(a: string, b: string): boolean {
+  return semver.valid(a) !== null && semver.valid(b) !== null && semver.major(a) === semver.major(b);
 }
 
 function isDevOnly(instances: readonly PackageInstance[]): boolean {
