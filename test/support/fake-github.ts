@@ -169,6 +169,10 @@ export async function startFakeGitHub(state: FakeGitHubState = {}): Promise<Fake
   const tokens = new Map<string, number>(); // installation token → installation id
   const runs = new Map<number, FakeCheckRun>();
   let nextCheckRunId = 1;
+  const APP_SLUG = "tollgate";
+  // Issue comments by "owner/repo#number", as GitHub keeps them for pull requests.
+  const comments = new Map<string, { id: number; body: string; user: { login: string; type: string } }[]>();
+  let nextCommentId = 1;
   let origin = "";
 
   const defaultBranch = (): string => state.defaultBranch ?? "main";
@@ -543,6 +547,28 @@ export async function startFakeGitHub(state: FakeGitHubState = {}): Promise<Fake
     let m: RegExpExecArray | null;
     if (method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(pathname))) {
       return issueToken(Number(m[1]), res);
+    }
+    if (method === "GET" && pathname === "/app") {
+      return sendJson(res, 200, { id: Number(state.appId ?? 1), slug: APP_SLUG, name: "Tollgate", owner: { login: "tollgate" } });
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(pathname)) && (method === "GET" || method === "POST")) {
+      const key = `${requireRepo(seg(m[1]), seg(m[2]))}#${m[3]}`;
+      const list = comments.get(key) ?? [];
+      comments.set(key, list);
+      if (method === "POST") {
+        const comment = { id: nextCommentId++, body: String((body as { body?: unknown }).body ?? ""), user: { login: `${APP_SLUG}[bot]`, type: "Bot" } };
+        list.push(comment);
+        return sendJson(res, 201, comment);
+      }
+      // One page is enough for the fake: tests never write a hundred comments.
+      return sendJson(res, 200, list);
+    }
+    if (method === "PATCH" && (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(pathname))) {
+      requireRepo(seg(m[1]), seg(m[2]));
+      const comment = [...comments.values()].flat().find((entry) => entry.id === Number(m![3]));
+      if (!comment) throw notFound();
+      comment.body = String((body as { body?: unknown }).body ?? comment.body);
+      return sendJson(res, 200, comment);
     }
     if (method === "GET" && (m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(pathname))) {
       return sendJson(res, 200, repoJson(requireRepo(seg(m[1]), seg(m[2]))));
