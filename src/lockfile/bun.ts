@@ -1,18 +1,11 @@
 import type { JSONPath } from "jsonc-parser";
+import { normaliseFolder } from "./folders.js";
+import { JsonLocator, asJsonLockfileError, assignLinesFromSection, readJsonLockfile } from "./json-lockfile.js";
 import { DEPENDENCY_SECTIONS, LockfileError, type Lockfile, type PackageInstance } from "./model.js";
-import {
-  assignLines,
-  isGitSpec,
-  isObject,
-  keyLinesFromScan,
-  keyLinesFromVisitor,
-  locateLine,
-  normaliseFolder,
-  readJson,
-  stringOr,
-  tarballUrlVersion,
-  unexpected,
-} from "./npm.js";
+import { newPackageInstance } from "./package-instance.js";
+import { classifyReach, markDirect, reachedOnlyAsPeer, type ReachEdge, type ReachRoot } from "./reachability.js";
+import { hasGitPrefix, isHttpUrl, tarballUrlVersion } from "./sources.js";
+import { asString, isObject } from "./values.js";
 
 /*
  * bun.lock, Bun's text lockfile (JSONC with trailing commas), lockfileVersion 0 to 2.
@@ -37,7 +30,7 @@ export function parseBunLockfile(path: string, text: string): Lockfile {
   try {
     return parseBun(path, text);
   } catch (error) {
-    throw unexpected(path, error, BUN_FIX);
+    throw asJsonLockfileError(path, error, BUN_FIX);
   }
 }
 
@@ -60,6 +53,8 @@ interface Edge {
 }
 
 interface Node {
+  /** Its number in the graph, in the order of `packages`. */
+  index: number;
   key: string;
   segments: string[];
   info: Record<string, unknown> | undefined;
@@ -70,8 +65,9 @@ function parseBun(path: string, text: string): Lockfile {
   if (text.slice(0, 4096).includes("\u0000") || text.startsWith("#!/usr/bin/env bun")) {
     throw binaryBunLockfileError(path);
   }
-  const data = readJson(path, text, { trailingCommas: true, fix: BUN_FIX });
-  const line = (jsonPath: JSONPath) => locateLine(text, jsonPath);
+  const data = readJsonLockfile(path, text, { trailingCommas: true, fix: BUN_FIX });
+  const locator = new JsonLocator(text);
+  const line = (jsonPath: JSONPath) => locator.line(jsonPath);
   if (!isObject(data)) throw new LockfileError(path, 1, `is not a JSON object: ${BUN_FIX}`);
 
   const version = data.lockfileVersion;
@@ -111,6 +107,7 @@ function parseBun(path: string, text: string): Lockfile {
 
   // Packages.
   const nodes = new Map<string, Node>();
+  const order: Node[] = [];
   const workspaceKeys = new Map<string, string>(); // workspace folder -> its key in `packages`
   const keys = Object.keys(packages);
   for (const key of keys) {
@@ -128,8 +125,9 @@ function parseBun(path: string, text: string): Lockfile {
     const name = spec.slice(0, at);
     const resolution = spec.slice(at + 1);
     const installName = segments[segments.length - 1]!;
-    const node: Node = { key, segments, info: undefined, instance: undefined };
+    const node: Node = { index: order.length, key, segments, info: undefined, instance: undefined };
     nodes.set(key, node);
+    order.push(node);
     if (resolution.startsWith("workspace:")) {
       workspaceKeys.set(normaliseFolder(resolution.slice("workspace:".length)), key);
       continue;
@@ -141,22 +139,11 @@ function parseBun(path: string, text: string): Lockfile {
       throw new LockfileError(path, where(), `entry "${key}" ${shaped}: ${BUN_FIX}`);
     }
     node.info = shaped.info;
-    const instance: PackageInstance = {
-      name,
-      version: shaped.version,
-      source: shaped.source,
-      dev: false,
-      optional: false,
-      peer: false,
-      direct: false,
-      workspaces: [],
-      line: 1,
-      key,
-    };
-    if (shaped.resolved !== undefined) instance.resolved = shaped.resolved;
-    if (shaped.integrity !== undefined) instance.integrity = shaped.integrity;
-    if (name !== installName) instance.alias = installName;
-    node.instance = instance;
+    node.instance = newPackageInstance(name, shaped.version, shaped.source, key, 1, {
+      resolved: shaped.resolved,
+      integrity: shaped.integrity,
+      alias: name !== installName ? installName : undefined,
+    });
   }
 
   // Node-style lookup over the nested keys: "a/b/<name>", then "a/<name>", then "<name>".
@@ -175,69 +162,40 @@ function parseBun(path: string, text: string): Lockfile {
     const from = ownKey === undefined ? [] : keySegments(ownKey);
     for (const edge of edgesOf(entry, true)) rootEdges.push({ from, edge, workspace: folder });
   }
-  // Resolve every edge once; the flag walks below reuse the result.
-  const adjacency = new Map<Node, { target: Node; edge: Edge }[]>();
-  for (const node of nodes.values()) {
-    if (!node.instance || !node.info) continue;
-    const targets: { target: Node; edge: Edge }[] = [];
+  const edges: ReachEdge[][] = order.map((node) => {
+    const list: ReachEdge[] = [];
+    if (!node.instance || !node.info) return list;
     for (const edge of edgesOf(node.info, false)) {
       const target = resolve(node.segments, edge.name);
-      if (target?.instance) targets.push({ target, edge });
+      if (target?.instance) list.push({ target: target.index, optional: edge.optional, peer: edge.peer });
     }
-    adjacency.set(node, targets);
-  }
-  const roots: { target: Node; edge: Edge }[] = [];
+    return list;
+  });
+  const roots: ReachRoot[] = [];
   for (const { from, edge, workspace } of rootEdges) {
     const target = resolve(from, edge.name);
     if (!target?.instance) continue;
-    roots.push({ target, edge });
-    target.instance.direct = true;
-    if (!target.instance.workspaces.includes(workspace)) target.instance.workspaces.push(workspace);
+    roots.push({ target: target.index, dev: edge.dev, optional: edge.optional, peer: edge.peer });
+    markDirect(target.instance, workspace);
   }
 
-  const reach = (accept: (edge: Edge) => boolean): Set<Node> => {
-    const seen = new Set<Node>();
-    const queue: Node[] = [];
-    const visit = (target: Node, edge: Edge) => {
-      if (accept(edge) && !seen.has(target)) {
-        seen.add(target);
-        queue.push(target);
-      }
-    };
-    for (const { target, edge } of roots) visit(target, edge);
-    for (let node = queue.pop(); node; node = queue.pop()) {
-      for (const { target, edge } of adjacency.get(node) ?? []) visit(target, edge);
-    }
-    return seen;
-  };
-  const any = reach(() => true);
-  const prod = reach((edge) => !edge.dev);
-  const prodRequired = reach((edge) => !edge.dev && !edge.optional);
-  const required = reach((edge) => !edge.optional);
-  const nonPeer = reach((edge) => !edge.peer);
-
+  const reach = classifyReach(order.length, edges, roots);
+  const peer = reachedOnlyAsPeer(reach, edges, roots);
   const result: PackageInstance[] = [];
-  for (const node of nodes.values()) {
-    const instance = node.instance;
+  for (const { index, instance } of order) {
     if (!instance) continue;
-    if (any.has(node)) {
-      // npm's meaning: dev = only needed for development; optional = a production install
-      // without optional dependencies skips it (npm's devOptional included); peer = only
-      // reached through peer dependencies.
-      instance.dev = !prod.has(node);
-      instance.optional = instance.dev ? !required.has(node) : !prodRequired.has(node);
-      instance.peer = !nonPeer.has(node);
+    if (reach.reached[index]) {
+      // npm's meaning (see classifyReach); peer = only reached through peer dependencies.
+      instance.dev = reach.dev[index]!;
+      instance.optional = reach.optional[index]!;
+      instance.peer = peer[index]!;
     } else {
       // Nothing depends on it: not needed by a production install.
       instance.dev = true;
     }
     result.push(instance);
   }
-  assignLines(result, keyLinesFromScan(text, "packages"), () =>
-    keyLinesFromVisitor(text, (jsonPath, property) =>
-      jsonPath.length === 1 && jsonPath[0] === "packages" ? property : undefined,
-    ),
-  );
+  assignLinesFromSection(result, text, "packages");
   return { path, format: "bun", formatVersion: String(version), packages: result, workspaces, warnings };
 }
 
@@ -262,12 +220,12 @@ function readShape(resolution: string, name: string, entry: unknown[]): Shape | 
   };
   if (resolution.startsWith("link:")) return local("link", "link:".length);
   if (resolution.startsWith("file:")) return local("file", "file:".length);
-  if (isGitSpec(resolution)) {
+  if (hasGitPrefix(resolution)) {
     const info = objectAt(1);
     if (typeof info === "string") return info;
     return { version: "0.0.0", source: "git", resolved: resolution, info };
   }
-  if (/^https?:\/\//i.test(resolution)) {
+  if (isHttpUrl(resolution)) {
     const info = objectAt(1);
     if (typeof info === "string") return info;
     return {
@@ -297,7 +255,7 @@ function readShape(resolution: string, name: string, entry: unknown[]): Shape | 
 }
 
 function sri(value: unknown): string | undefined {
-  const text = stringOr(value);
+  const text = asString(value);
   return text !== undefined && /^sha\d+-/.test(text) ? text : undefined;
 }
 

@@ -1,13 +1,15 @@
-import {
-  findNodeAtLocation,
-  parseTree,
-  printParseErrorCode,
-  visit,
-  type JSONPath,
-  type ParseError,
-} from "jsonc-parser";
+import type { JSONPath } from "jsonc-parser";
 import type { ParseContext } from "./context.js";
-import { LineIndex, conflictMarkerLine } from "./lines.js";
+import { normaliseFolder, workspaceMatcher } from "./folders.js";
+import {
+  JsonLocator,
+  asJsonLockfileError,
+  assignLines,
+  assignLinesFromSection,
+  keyLinesFromVisitor,
+  nestedKeyLinesFromScan,
+  readJsonLockfile,
+} from "./json-lockfile.js";
 import {
   DEPENDENCY_SECTIONS,
   LockfileError,
@@ -15,6 +17,10 @@ import {
   type PackageInstance,
   type SourceKind,
 } from "./model.js";
+import { newPackageInstance } from "./package-instance.js";
+import { markDirect } from "./reachability.js";
+import { hasGitPrefix, isHttpUrl, isRegistryTarballUrl, tarballUrlVersion } from "./sources.js";
+import { asString, isObject } from "./values.js";
 
 /*
  * package-lock.json / npm-shrinkwrap.json.
@@ -25,8 +31,7 @@ import {
  * lockfileVersion) nest the same tree as `dependencies` objects; we give their entries the same
  * install-path keys so that a v1 -> v3 migration diffs as a no-op.
  *
- * Speed: JSON.parse does the parsing; the line of each entry comes from one indexOf scan that relies
- * on npm's fixed 2-space layout. Files in any other layout fall back to jsonc-parser's visitor.
+ * Reading the JSON and finding the entries' lines: see json-lockfile.ts.
  */
 
 const NPM_FIX = "regenerate the lockfile with `npm install`";
@@ -35,13 +40,13 @@ export function parseNpmLockfile(path: string, text: string, context?: ParseCont
   try {
     return parseNpm(path, text, context ?? {});
   } catch (error) {
-    throw unexpected(path, error, NPM_FIX);
+    throw asJsonLockfileError(path, error, NPM_FIX);
   }
 }
 
 function parseNpm(path: string, text: string, context: ParseContext): Lockfile {
-  const data = readJson(path, text, { trailingCommas: false, fix: NPM_FIX });
-  const where = new Locator(text);
+  const data = readJsonLockfile(path, text, { trailingCommas: false, fix: NPM_FIX });
+  const where = new JsonLocator(text);
   if (!isObject(data)) throw new LockfileError(path, 1, `is not a JSON object: ${NPM_FIX}`);
 
   const rawVersion = data.lockfileVersion;
@@ -61,33 +66,24 @@ function parseNpm(path: string, text: string, context: ParseContext): Lockfile {
   // The npm 5 betas wrote no lockfileVersion at all; "0" keeps that visible without inventing a number.
   const formatVersion = rawVersion === undefined ? "0" : String(rawVersion);
 
+  let tree: Pick<Lockfile, "packages" | "workspaces">;
   if (rawVersion !== undefined && rawVersion >= 2 && data.packages !== undefined) {
     if (!isObject(data.packages)) {
       throw new LockfileError(path, where.line(["packages"]), `"packages" is not an object: ${NPM_FIX}`);
     }
-    return {
-      path,
-      format: "npm",
-      formatVersion,
-      warnings,
-      ...readPackages(path, text, data.packages, context, where),
-    };
+    tree = readPackages(path, text, data.packages, context, where);
+  } else {
+    if (rawVersion !== undefined && rawVersion >= 3) {
+      throw new LockfileError(path, 1, `lockfileVersion ${rawVersion} has no "packages" object: ${NPM_FIX}`);
+    }
+    // lockfileVersion 1, the npm 5 beta form, and a v2 file that lost its "packages" (v2 repeats the
+    // tree in v1 form for old npm versions).
+    if (data.dependencies !== undefined && !isObject(data.dependencies)) {
+      throw new LockfileError(path, where.line(["dependencies"]), `"dependencies" is not an object: ${NPM_FIX}`);
+    }
+    tree = readDependencyTree(path, text, data.dependencies ?? {}, context, where, warnings);
   }
-  if (rawVersion !== undefined && rawVersion >= 3) {
-    throw new LockfileError(path, 1, `lockfileVersion ${rawVersion} has no "packages" object: ${NPM_FIX}`);
-  }
-  // lockfileVersion 1, the npm 5 beta form, and a v2 file that lost its "packages" (v2 repeats the
-  // tree in v1 form for old npm versions).
-  if (data.dependencies !== undefined && !isObject(data.dependencies)) {
-    throw new LockfileError(path, where.line(["dependencies"]), `"dependencies" is not an object: ${NPM_FIX}`);
-  }
-  return {
-    path,
-    format: "npm",
-    formatVersion,
-    warnings,
-    ...readDependencyTree(path, text, data.dependencies ?? {}, context, where, warnings),
-  };
+  return { path, format: "npm", formatVersion, warnings, ...tree };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,7 +94,7 @@ function readPackages(
   text: string,
   packages: Record<string, unknown>,
   context: ParseContext,
-  where: Locator,
+  where: JsonLocator,
 ): Pick<Lockfile, "packages" | "workspaces"> {
   const keys = Object.keys(packages);
   const root = isObject(packages[""]) ? (packages[""] as Record<string, unknown>) : undefined;
@@ -138,13 +134,13 @@ function readPackages(
     if (typeof version !== "string" || version === "") {
       throw new LockfileError(path, where.line(["packages", key]), `entry "${key}" has no version: ${NPM_FIX}`);
     }
-    const resolved = stringOr(entry.resolved);
-    const name = stringOr(entry.name) ?? installName;
+    const resolved = asString(entry.resolved);
+    const name = asString(entry.name) ?? installName;
     byKey.set(
       key,
       newInstance(key, installName, name, version, sourceOfResolved(resolved), {
         resolved,
-        integrity: stringOr(entry.integrity),
+        integrity: asString(entry.integrity),
         entry,
       }),
     );
@@ -152,7 +148,7 @@ function readPackages(
 
   const workspaceSet = new Set(workspaces);
   for (const [key, installName, entry] of links) {
-    const resolved = stringOr(entry.resolved);
+    const resolved = asString(entry.resolved);
     const target = resolved === undefined ? undefined : normaliseFolder(resolved);
     if (target !== undefined && workspaceSet.has(target)) {
       byKey.delete(key);
@@ -161,8 +157,8 @@ function readPackages(
     // npm has no `link:` protocol: it symlinks every `file:` (or bare path) folder dependency,
     // so a link to a folder that is not a workspace is what the manifest declares as `file:`.
     const folder = target === undefined ? undefined : folders.get(target);
-    const name = stringOr(folder?.name) ?? installName;
-    const version = stringOr(folder?.version) ?? stringOr(entry.version) ?? "0.0.0";
+    const name = asString(folder?.name) ?? installName;
+    const version = asString(folder?.version) ?? asString(entry.version) ?? "0.0.0";
     byKey.set(key, newInstance(key, installName, name, version, "file", { resolved, entry, folder }));
   }
 
@@ -184,7 +180,7 @@ function readPackages(
   }
 
   const instances = [...byKey.values()];
-  assignLines(instances, keyLinesFromScan(text, "packages"), () => keyLinesFromVisitor(text, v3KeyOf));
+  assignLinesFromSection(instances, text, "packages");
   return { packages: instances, workspaces };
 }
 
@@ -203,10 +199,6 @@ function collectUrlDependencies(key: string, entry: Record<string, unknown>, fou
   }
 }
 
-function v3KeyOf(path: JSONPath, property: string): string | undefined {
-  return path.length === 1 && path[0] === "packages" ? property : undefined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // lockfileVersion 1 and the npm 5 beta form: the nested `dependencies` tree
 
@@ -215,7 +207,7 @@ function readDependencyTree(
   text: string,
   tree: Record<string, unknown>,
   context: ParseContext,
-  where: Locator,
+  where: JsonLocator,
   warnings: string[],
 ): Pick<Lockfile, "packages" | "workspaces"> {
   const rootManifest = context.manifests?.get("");
@@ -231,7 +223,7 @@ function readDependencyTree(
   for (let next = pending.pop(); next; next = pending.pop()) {
     const parentPath = next.jsonPath;
     for (const installName of Object.keys(next.deps)) {
-      const key = next.parent === "" ? `${NODE_MODULES}${installName}` : `${next.parent}/${NODE_MODULES}${installName}`;
+      const key = installPath(next.parent, installName);
       const entry = next.deps[installName];
       if (!isObject(entry)) {
         throw new LockfileError(path, where.line([...parentPath, installName]), `entry "${installName}" is not an object: ${NPM_FIX}`);
@@ -281,14 +273,14 @@ function readDependencyTree(
   }
 
   const instances = [...byKey.values()];
-  assignLines(instances, keyLinesFromV1Scan(text), () => keyLinesFromVisitor(text, v1KeyOf));
+  assignLines(instances, nestedKeyLinesFromScan(text, "dependencies", installPath), () => keyLinesFromVisitor(text, v1KeyOf));
   // The walk visits nested levels last; file order reads better in reports.
   return { packages: instances.sort((a, b) => a.line - b.line), workspaces };
 }
 
 function v1Instance(key: string, installName: string, version: string, entry: Record<string, unknown>): PackageInstance {
-  const resolved = stringOr(entry.resolved);
-  const integrity = stringOr(entry.integrity);
+  const resolved = asString(entry.resolved);
+  const integrity = asString(entry.integrity);
   if (version.startsWith("npm:")) {
     // `"my-ms": { "version": "npm:ms@2.1.3" }`
     const spec = version.slice(4);
@@ -300,11 +292,11 @@ function v1Instance(key: string, installName: string, version: string, entry: Re
   if (version.startsWith("file:")) {
     return newInstance(key, installName, installName, "0.0.0", "file", { resolved: version, integrity, entry });
   }
-  if (isGitSpec(version)) {
+  if (hasGitPrefix(version)) {
     // v1 records the git URL with its commit in place of a version.
     return newInstance(key, installName, installName, "0.0.0", "git", { resolved: version, integrity, entry });
   }
-  if (/^https?:\/\//i.test(version)) {
+  if (isHttpUrl(version)) {
     const fromUrl = tarballUrlVersion(version, installName) ?? "0.0.0";
     return newInstance(key, installName, installName, fromUrl, "tarball", { resolved: version, integrity, entry });
   }
@@ -320,16 +312,21 @@ function v1KeyOf(path: JSONPath, property: string): string | undefined {
     if (i % 2 === 0) {
       if (segment !== "dependencies") return undefined;
     } else {
-      key += `${key === "" ? "" : "/"}${NODE_MODULES}${String(segment)}`;
+      key = installPath(key, String(segment));
     }
   }
-  return `${key === "" ? "" : `${key}/`}${NODE_MODULES}${property}`;
+  return installPath(key, property);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared by the npm and bun parsers
+// Install paths and instances
 
 const NODE_MODULES = "node_modules/";
+
+/** The install path of `name` installed in the folder at `parent` ("" for the root). */
+function installPath(parent: string, name: string): string {
+  return parent === "" ? `${NODE_MODULES}${name}` : `${parent}/${NODE_MODULES}${name}`;
+}
 
 function newInstance(
   key: string,
@@ -338,35 +335,23 @@ function newInstance(
   version: string,
   source: SourceKind,
   extra: {
-    resolved?: string;
-    integrity?: string;
+    resolved?: string | undefined;
+    integrity?: string | undefined;
     entry: Record<string, unknown>;
     /** For a link: the folder entry it points at, where npm writes the flags. */
-    folder?: Record<string, unknown>;
+    folder?: Record<string, unknown> | undefined;
   },
 ): PackageInstance {
   const { entry, folder } = extra;
-  const instance: PackageInstance = {
-    name,
-    version,
-    source,
-    dev: entry.dev === true || folder?.dev === true,
-    optional: entry.optional === true || entry.devOptional === true || folder?.optional === true || folder?.devOptional === true,
-    peer: entry.peer === true || folder?.peer === true,
-    direct: false,
-    workspaces: [],
-    line: 1,
-    key,
-  };
-  if (extra.resolved !== undefined) instance.resolved = extra.resolved;
-  if (extra.integrity !== undefined) instance.integrity = extra.integrity;
-  if (name !== installName) instance.alias = installName;
+  const instance = newPackageInstance(name, version, source, key, 1, {
+    resolved: extra.resolved,
+    integrity: extra.integrity,
+    alias: name !== installName ? installName : undefined,
+  });
+  instance.dev = entry.dev === true || folder?.dev === true;
+  instance.optional = entry.optional === true || entry.devOptional === true || folder?.optional === true || folder?.devOptional === true;
+  instance.peer = entry.peer === true || folder?.peer === true;
   return instance;
-}
-
-function markDirect(instance: PackageInstance, workspace: string): void {
-  instance.direct = true;
-  if (!instance.workspaces.includes(workspace)) instance.workspaces.push(workspace);
 }
 
 function declaredNames(entry: Record<string, unknown> | undefined): string[] {
@@ -390,7 +375,7 @@ function nodeModulesIndex(key: string): number {
 function resolveInstallPath(from: string, name: string, installed: (key: string) => boolean): string | undefined {
   let dir = from;
   for (;;) {
-    const candidate = dir === "" ? `${NODE_MODULES}${name}` : `${dir}/${NODE_MODULES}${name}`;
+    const candidate = installPath(dir, name);
     if (installed(candidate)) return candidate;
     if (dir === "") return undefined;
     const slash = dir.lastIndexOf("/");
@@ -398,62 +383,11 @@ function resolveInstallPath(from: string, name: string, installed: (key: string)
   }
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-export function stringOr(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-/**
- * The parsers' safety net: a bug or a pathological input must still come out as an error that
- * names the file, never as a crash of the review.
- */
-export function unexpected(path: string, error: unknown, fix: string): LockfileError {
-  if (error instanceof LockfileError) return error;
-  if (error instanceof RangeError) {
-    // Recursive parsing (JSON.parse, jsonc-parser) runs out of stack on absurd nesting.
-    return new LockfileError(path, undefined, `is nested too deeply to be read: ${fix}`);
-  }
-  return new LockfileError(path, undefined, `could not be read (${error instanceof Error ? error.message : String(error)}): ${fix}`);
-}
-
-/** A folder path as npm and bun write it: no leading "./", no trailing "/". */
-export function normaliseFolder(path: string): string {
-  let folder = path;
-  while (folder.startsWith("./")) folder = folder.slice(2);
-  while (folder.endsWith("/")) folder = folder.slice(0, -1);
-  return folder === "." ? "" : folder;
-}
-
-const GIT_SPEC = /^(?:git\+|git:\/\/|git@|github:|gitlab:|bitbucket:|gist:)/i;
-
-export function isGitSpec(spec: string): boolean {
-  return GIT_SPEC.test(spec);
-}
-
-/** An npm-registry-style tarball URL: `<registry>/<name>/-/<file>.tgz` (any registry host). */
-export function isRegistryTarball(url: string): boolean {
-  if (url.startsWith("https://registry.npmjs.org/")) return url.includes("/-/") && url.endsWith(".tgz");
-  return /^https?:\/\/[^/?#]+\/(?:[^?#]*\/)?-\/[^/?#]+\.tgz(?:[?#]|$)/i.test(url);
-}
-
-/** The version in a registry-style tarball file name (`…/left-pad/-/left-pad-1.3.0.tgz` -> 1.3.0). */
-export function tarballUrlVersion(url: string, name: string): string | undefined {
-  const file = url.replace(/[?#].*$/, "");
-  const base = `${name.slice(name.lastIndexOf("/") + 1)}-`;
-  const fileName = file.slice(file.lastIndexOf("/") + 1);
-  if (!fileName.startsWith(base) || !fileName.endsWith(".tgz")) return undefined;
-  const version = fileName.slice(base.length, -".tgz".length);
-  return /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?$/.test(version) ? version : undefined;
-}
-
 /** Source kind from npm's `resolved` (undefined for bundled packages, which come from their parent's tarball). */
-export function sourceOfResolved(resolved: string | undefined): SourceKind {
+function sourceOfResolved(resolved: string | undefined): SourceKind {
   if (resolved === undefined || resolved === "") return "registry";
-  if (isGitSpec(resolved)) return "git";
-  if (/^https?:\/\//i.test(resolved)) return isRegistryTarball(resolved) ? "registry" : "tarball";
+  if (hasGitPrefix(resolved)) return "git";
+  if (isHttpUrl(resolved)) return isRegistryTarballUrl(resolved) ? "registry" : "tarball";
   return "file";
 }
 
@@ -461,321 +395,4 @@ export function sourceOfResolved(resolved: string | undefined): SourceKind {
 function workspacePatterns(value: unknown): string[] {
   const list = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.packages) ? value.packages : [];
   return list.filter((pattern): pattern is string => typeof pattern === "string");
-}
-
-/**
- * Whether a folder is a workspace: it matches the root's workspace globs or the caller gave its
- * package.json as a workspace manifest.
- */
-export function workspaceMatcher(patterns: string[], context: ParseContext): (folder: string) => boolean {
-  const include: RegExp[] = [];
-  const exclude: RegExp[] = [];
-  for (const pattern of patterns) {
-    const negated = pattern.startsWith("!");
-    const glob = normaliseFolder(negated ? pattern.slice(1) : pattern);
-    if (glob === "") continue;
-    (negated ? exclude : include).push(globToRegExp(glob));
-  }
-  const known = new Set([...(context.manifests?.keys() ?? [])].filter((folder) => folder !== ""));
-  return (folder) =>
-    folder !== "" &&
-    (known.has(folder) || (include.some((re) => re.test(folder)) && !exclude.some((re) => re.test(folder))));
-}
-
-function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i]!;
-    if (char === "*" && glob[i + 1] === "*") {
-      // "a/**/b" also matches "a/b"; a trailing "**" matches any depth.
-      const slash = glob[i + 2] === "/";
-      source += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (char === "*") source += "[^/]*";
-    else if (char === "?") source += "[^/]";
-    else source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading JSON and locating lines
-
-/**
- * Parses a JSON (or, for bun, JSONC) lockfile, turning every failure into a LockfileError with the
- * best line available: committed conflict markers first, then jsonc-parser's error offset.
- */
-export function readJson(path: string, text: string, options: { trailingCommas: boolean; fix: string }): unknown {
-  // A byte-order mark (an editor's doing, on line 1) is not JSON but harmless.
-  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    return options.trailingCommas ? JSON.parse(withoutTrailingCommas(json)) : JSON.parse(json);
-  } catch {
-    // Fall through to find out why. A conflict marker at the start of a line can never be part of
-    // valid JSON, so looking for one only here keeps that scan off the common path.
-  }
-  const conflict = conflictMarkerLine(text);
-  if (conflict !== undefined) {
-    throw new LockfileError(path, conflict, `committed merge-conflict markers: resolve the conflict and ${options.fix}`);
-  }
-  if (text.trim() === "") throw new LockfileError(path, 1, `is empty: ${options.fix}`);
-  const errors: ParseError[] = [];
-  const tree = parseTree(json, errors, {
-    allowTrailingComma: options.trailingCommas,
-    disallowComments: !options.trailingCommas,
-  });
-  const first = errors[0];
-  if (!first && tree) {
-    // Valid JSONC that the fast path could not read (comments): take jsonc-parser's value.
-    return nodeValue(tree);
-  }
-  // Something missing at the very end (a closing brace, the rest of a string) means the file
-  // stops early; report where it stops rather than where jsonc-parser first noticed.
-  const end = json.trimEnd().length;
-  const truncated = !first || errors.some((error) => error.offset >= end);
-  const lines = new LineIndex(json);
-  const line = truncated ? lines.lineAt(Math.max(0, end - 1)) : lines.lineAt(first.offset);
-  const problem = truncated
-    ? `ends before the JSON is complete (the file looks truncated): ${options.fix}`
-    : `is not valid JSON (${syntaxProblem(printParseErrorCode(first.error))}): ${options.fix}`;
-  throw new LockfileError(path, line, problem);
-}
-
-type JsonNode = NonNullable<ReturnType<typeof parseTree>>;
-
-/** Like jsonc-parser's getNodeValue, but keeps "__proto__" keys as plain data. */
-function nodeValue(node: JsonNode): unknown {
-  switch (node.type) {
-    case "object": {
-      const object: Record<string, unknown> = {};
-      for (const property of node.children ?? []) {
-        const [key, value] = property.children ?? [];
-        if (key && value) Object.defineProperty(object, String(key.value), { value: nodeValue(value), enumerable: true, writable: true, configurable: true });
-      }
-      return object;
-    }
-    case "array":
-      return (node.children ?? []).map(nodeValue);
-    default:
-      return node.value;
-  }
-}
-
-const SYNTAX_PROBLEMS: Record<string, string> = {
-  CommaExpected: "a comma is missing",
-  ColonExpected: "a colon is missing",
-  PropertyNameExpected: "a property name is missing or not double-quoted",
-  ValueExpected: "a value is missing",
-  CloseBraceExpected: "a closing brace is missing",
-  CloseBracketExpected: "a closing bracket is missing",
-  EndOfFileExpected: "unexpected text after the end of the JSON",
-  InvalidSymbol: "unexpected text",
-  InvalidCommentToken: "comments are not allowed",
-  UnexpectedEndOfString: "a string is not closed",
-  InvalidCharacter: "a string contains a control character",
-};
-
-function syntaxProblem(code: string): string {
-  return SYNTAX_PROBLEMS[code] ?? (code === "" ? "unreadable" : code);
-}
-
-/**
- * The text without trailing commas (`[1, 2,]`), for JSON.parse. Strings are skipped whole so a comma
- * inside one is kept; only commas are removed, so a text with comments still fails JSON.parse and
- * goes to jsonc-parser.
- */
-function withoutTrailingCommas(text: string): string {
-  let out = "";
-  let copied = 0;
-  let quote = text.indexOf('"');
-  let comma = text.indexOf(",");
-  while (comma !== -1) {
-    if (quote !== -1 && quote < comma) {
-      const close = closingQuote(text, quote + 1);
-      if (close === -1) break;
-      quote = text.indexOf('"', close + 1);
-      if (comma < close) comma = text.indexOf(",", close + 1);
-      continue;
-    }
-    let next = comma + 1;
-    for (let code = text.charCodeAt(next); code === 32 || code === 10 || code === 13 || code === 9; ) {
-      code = text.charCodeAt(++next);
-    }
-    const code = text.charCodeAt(next);
-    if (code === 125 /* } */ || code === 93 /* ] */) {
-      out += text.slice(copied, comma);
-      copied = comma + 1;
-    }
-    comma = text.indexOf(",", comma + 1);
-  }
-  return copied === 0 ? text : out + text.slice(copied);
-}
-
-/** Finds lines for error messages (slow path: only used when something is wrong). */
-class Locator {
-  private tree: JsonNode | undefined | null = null;
-  private index: LineIndex | undefined;
-  constructor(private readonly text: string) {}
-
-  line(path: JSONPath): number | undefined {
-    if (this.tree === null) this.tree = parseTree(this.text, [], { allowTrailingComma: true });
-    const node = this.tree && findNodeAtLocation(this.tree, path);
-    if (!node) return undefined;
-    // The property's key, not its value: that is the line a reader looks for.
-    const offset = node.parent?.type === "property" ? node.parent.offset : node.offset;
-    this.index ??= new LineIndex(this.text);
-    return this.index.lineAt(offset);
-  }
-}
-
-export function locateLine(text: string, path: JSONPath): number | undefined {
-  return new Locator(text).line(path);
-}
-
-/**
- * Lines of the keys of one top-level section (`"packages"`) as npm and bun write it: the section at
- * two spaces, its keys at four. Returns undefined when the text is laid out differently.
- */
-export function keyLinesFromScan(text: string, section: string): Map<string, number> | undefined {
-  const header = `\n  "${section}": {`;
-  const start = text.indexOf(header);
-  if (start === -1) return undefined;
-  let end = text.indexOf("\n  }", start + header.length);
-  if (end === -1) end = text.length;
-  const lines = new Map<string, number>();
-  let line = new LineCounter(text).lineAfter(start);
-  // One pass over the section's lines (counting them as it goes), reading a key where a line
-  // starts with exactly four spaces and a quote.
-  for (let nl = text.indexOf("\n", start + 1); nl !== -1 && nl < end; nl = text.indexOf("\n", nl + 1)) {
-    line++;
-    if (
-      text.charCodeAt(nl + 5) === 34 /* '"' */ &&
-      text.charCodeAt(nl + 4) === 32 &&
-      text.charCodeAt(nl + 3) === 32 &&
-      text.charCodeAt(nl + 2) === 32 &&
-      text.charCodeAt(nl + 1) === 32
-    ) {
-      const key = readKey(text, nl + 6);
-      if (key !== undefined && !lines.has(key)) lines.set(key, line);
-    }
-  }
-  return lines;
-}
-
-/** The v1 tree: entries at 4 + 4n spaces, each `"name": {`; nesting follows the indentation. */
-function keyLinesFromV1Scan(text: string): Map<string, number> | undefined {
-  const header = '\n  "dependencies": {';
-  const start = text.indexOf(header);
-  if (start === -1) return undefined;
-  let end = text.indexOf("\n  }", start + header.length);
-  if (end === -1) end = text.length;
-  const lines = new Map<string, number>();
-  const stack: string[] = [];
-  let line = new LineCounter(text).lineAfter(start);
-  // One pass over the lines of the section, reading only each line's indentation and key.
-  for (let nl = text.indexOf("\n", start + 1); nl !== -1 && nl < end; nl = text.indexOf("\n", nl + 1)) {
-    line++;
-    let at = nl + 1;
-    while (text.charCodeAt(at) === 32) at++;
-    const indent = at - nl - 1;
-    if (indent < 4 || indent % 4 !== 0 || text.charCodeAt(at) !== 34 /* '"' */) continue;
-    const close = closingQuote(text, at + 1);
-    if (close === -1 || !text.startsWith(": {", close + 1)) continue;
-    const depth = indent / 4 - 1;
-    if (depth > stack.length) return undefined;
-    const name = unescapeKey(text.slice(at + 1, close));
-    if (name === undefined) return undefined;
-    stack.length = depth;
-    const key = depth === 0 ? `${NODE_MODULES}${name}` : `${stack[depth - 1]}/${NODE_MODULES}${name}`;
-    stack.push(key);
-    if (!lines.has(key)) lines.set(key, line);
-  }
-  return lines;
-}
-
-/** Reads the JSON string whose content starts at `from` (just after the opening quote). */
-function readKey(text: string, from: number): string | undefined {
-  const close = closingQuote(text, from);
-  return close === -1 ? undefined : unescapeKey(text.slice(from, close));
-}
-
-/** Index of the quote that closes the JSON string whose content starts at `from`, or -1. */
-function closingQuote(text: string, from: number): number {
-  let close = text.indexOf('"', from);
-  while (close !== -1) {
-    let backslashes = 0;
-    for (let i = close - 1; i >= from && text.charCodeAt(i) === 92; i--) backslashes++;
-    if (backslashes % 2 === 0) return close;
-    close = text.indexOf('"', close + 1);
-  }
-  return -1;
-}
-
-function unescapeKey(raw: string): string | undefined {
-  if (!raw.includes("\\")) return raw;
-  try {
-    return JSON.parse(`"${raw}"`) as string;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Counts lines forwards only, so a whole scan costs one pass over the newlines. */
-class LineCounter {
-  private line = 1;
-  private cursor = 0;
-  constructor(private readonly text: string) {}
-
-  /** The line that starts right after the newline at `newline`. */
-  lineAfter(newline: number): number {
-    for (let nl = this.text.indexOf("\n", this.cursor); nl !== -1 && nl <= newline; nl = this.text.indexOf("\n", nl + 1)) {
-      this.line++;
-      this.cursor = nl + 1;
-    }
-    return this.line;
-  }
-}
-
-/**
- * Sets each instance's line from the fast scan; if the scan missed any (the file is laid out in an
- * unusual way), from the slow `fallback` instead.
- */
-export function assignLines(
-  instances: PackageInstance[],
-  scanned: Map<string, number> | undefined,
-  fallback: () => Map<string, number>,
-): void {
-  if (scanned) {
-    let complete = true;
-    for (const instance of instances) {
-      const line = scanned.get(instance.key);
-      if (line === undefined) {
-        complete = false;
-        break;
-      }
-      instance.line = line;
-    }
-    if (complete) return;
-  }
-  const lines = fallback();
-  for (const instance of instances) instance.line = lines.get(instance.key) ?? 1;
-}
-
-/** Slow but layout-proof: every key jsonc-parser reports, filtered by `keyOf`. */
-export function keyLinesFromVisitor(
-  text: string,
-  keyOf: (path: JSONPath, property: string) => string | undefined,
-): Map<string, number> {
-  const lines = new Map<string, number>();
-  visit(
-    text,
-    {
-      onObjectProperty(property, _offset, _length, startLine, _startCharacter, pathSupplier) {
-        const key = keyOf(pathSupplier(), property);
-        if (key !== undefined && !lines.has(key)) lines.set(key, startLine + 1);
-      },
-    },
-    { allowTrailingComma: true },
-  );
-  return lines;
 }

@@ -1,17 +1,14 @@
 import YAML from "yaml";
+import { asLockfileError, clip, conflictMarkersError } from "./errors.js";
+import { joinFolder, normaliseFolder } from "./folders.js";
+import { checkIntegrity } from "./integrity.js";
 import { LineIndex, conflictMarkerLine } from "./lines.js";
 import { LockfileError, type Lockfile, type PackageInstance, type SourceKind } from "./model.js";
-import {
-  checkIntegrity,
-  classifyReach,
-  clip,
-  describe,
-  isGitHostArchive,
-  markDirect,
-  splitDescriptor,
-  type ReachEdge,
-  type ReachRoot,
-} from "./yarn-classic.js";
+import { closingQuote } from "./quoted-strings.js";
+import { classifyReach, markDirect, type ReachEdge, type ReachRoot } from "./reachability.js";
+import { isGitHostArchive, isHttpUrl } from "./sources.js";
+import { asNonEmptyString, isObject } from "./values.js";
+import { splitDescriptor } from "./yarn-descriptors.js";
 
 /*
  * pnpm-lock.yaml, lockfileVersion 5.x, 6.x and 9.x.
@@ -49,8 +46,7 @@ export function parsePnpmLockfile(path: string, text: string): Lockfile {
   try {
     return parsePnpm(path, text);
   } catch (error) {
-    if (error instanceof LockfileError) throw error;
-    throw new LockfileError(path, undefined, `could not be read (${describe(error)}): ${FIX}`);
+    throw asLockfileError(path, error, FIX);
   }
 }
 
@@ -71,10 +67,10 @@ interface Variant {
 }
 
 function parsePnpm(path: string, text: string): Lockfile {
+  // Looked for before parsing, since YAML might read around a marker (parseLockfile looks too, but
+  // the parser must be right on its own).
   const conflict = conflictMarkerLine(text);
-  if (conflict !== undefined) {
-    throw new LockfileError(path, conflict, `committed merge-conflict markers: resolve the conflict and ${FIX}`);
-  }
+  if (conflict !== undefined) throw conflictMarkersError(path, conflict, FIX);
   const { data, start } = readLastDocument(path, text);
   const scan = scanLines(path, text, start);
   if (!isObject(data)) throw new LockfileError(path, lineAfter(text, start), `is not a YAML mapping: ${FIX}`);
@@ -209,7 +205,7 @@ function parsePnpm(path: string, text: string): Lockfile {
       markDirect(instance, folder);
       // A URL dependency is pinned to that file even when pnpm recognised a registry tarball and
       // recorded it as a registry version (the npm parser reads it the same way).
-      if (dependency.specifier !== undefined && /^https?:\/\//i.test(dependency.specifier) && instance.source === "registry") {
+      if (dependency.specifier !== undefined && isHttpUrl(dependency.specifier) && instance.source === "registry") {
         instance.source = "tarball";
         instance.resolved = dependency.specifier;
       }
@@ -263,13 +259,13 @@ function toInstance(
   warnings: string[],
 ): PackageInstance {
   const parsed = parseKey(key, style);
-  const name = stringField(entry.name) ?? parsed?.name;
+  const name = asNonEmptyString(entry.name) ?? parsed?.name;
   if (!name) throw new LockfileError(path, line, `package "${clip(key)}" has no name: ${FIX}`);
   const registryKey = parsed !== undefined && parsed.registry;
-  const version = stringField(entry.version) ?? (registryKey ? parsed.version : undefined) ?? "0.0.0";
+  const version = asNonEmptyString(entry.version) ?? (registryKey ? parsed.version : undefined) ?? "0.0.0";
   const resolution = entry.resolution;
   if (!isObject(resolution)) throw new LockfileError(path, line, `package "${clip(key)}" has no resolution: ${FIX}`);
-  const integrity = stringField(resolution.integrity);
+  const integrity = asNonEmptyString(resolution.integrity);
   if (integrity !== undefined) checkIntegrity(path, line, integrity, FIX);
   const { source, resolved } = sourceOf(path, line, key, resolution, registryKey, warnings);
   return {
@@ -296,19 +292,19 @@ function sourceOf(
   registryKey: boolean,
   warnings: string[],
 ): { source: SourceKind; resolved?: string } {
-  const type = stringField(resolution.type);
+  const type = asNonEmptyString(resolution.type);
   if (type === "git") {
-    const repo = stringField(resolution.repo);
-    const commit = stringField(resolution.commit);
+    const repo = asNonEmptyString(resolution.repo);
+    const commit = asNonEmptyString(resolution.commit);
     if (!repo || !commit) throw new LockfileError(path, line, `package "${clip(key)}" has a git resolution without repo and commit: ${FIX}`);
     return { source: "git", resolved: `${repo}#${commit}` };
   }
   if (type === "directory") {
-    const directory = stringField(resolution.directory);
+    const directory = asNonEmptyString(resolution.directory);
     if (!directory) throw new LockfileError(path, line, `package "${clip(key)}" has a directory resolution without a directory: ${FIX}`);
     return { source: "file", resolved: directory };
   }
-  const tarball = stringField(resolution.tarball);
+  const tarball = asNonEmptyString(resolution.tarball);
   if (tarball !== undefined) {
     if (tarball.startsWith("file:")) return { source: "file", resolved: tarball.slice(5) };
     if (isGitHostArchive(tarball)) return { source: "git", resolved: tarball };
@@ -320,7 +316,7 @@ function sourceOf(
     warnings.push(`package "${clip(key)}" has a resolution of type "${type}" that Tollgate does not know; it was read as a remote tarball`);
     return { source: "tarball" };
   }
-  if (stringField(resolution.integrity) !== undefined) return { source: "registry" };
+  if (asNonEmptyString(resolution.integrity) !== undefined) return { source: "registry" };
   throw new LockfileError(path, line, `package "${clip(key)}" has a resolution with neither integrity, tarball nor git commit: ${FIX}`);
 }
 
@@ -395,7 +391,7 @@ function readImporters(
         if (typeof value === "string" && specifiers) {
           dependencies.push({ importer: folder, section, name, specifier: specifiers.get(name), ref: value });
         } else if (isObject(value) && typeof value.version === "string") {
-          dependencies.push({ importer: folder, section, name, specifier: stringField(value.specifier), ref: value.version });
+          dependencies.push({ importer: folder, section, name, specifier: asNonEmptyString(value.specifier), ref: value.version });
         } else if (typeof value === "string") {
           dependencies.push({ importer: folder, section, name, ref: value });
         } else {
@@ -518,14 +514,10 @@ function keyOf(text: string, from: number, end: number): string | undefined {
     return content.slice(1, i).replace(/''/g, "'");
   }
   if (quote === '"') {
-    let i = 1;
-    for (; i < content.length; i++) {
-      if (content[i] === "\\") i++;
-      else if (content[i] === '"') break;
-    }
-    if (i >= content.length || content[i + 1] !== ":") return undefined;
+    const close = closingQuote(content, 0);
+    if (close === -1 || content[close + 1] !== ":") return undefined;
     try {
-      return JSON.parse(content.slice(0, i + 1)) as string;
+      return JSON.parse(content.slice(0, close + 1)) as string;
     } catch {
       return undefined;
     }
@@ -562,31 +554,4 @@ function stringEntries(path: string, line: number, key: string, value: unknown, 
     }
   }
   return entries as [string, string][];
-}
-
-function stringField(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function normaliseFolder(folder: string): string {
-  let result = folder;
-  while (result.startsWith("./")) result = result.slice(2);
-  while (result.endsWith("/")) result = result.slice(0, -1);
-  return result === "." ? "" : result;
-}
-
-/** `packages/a` + `../b` -> `packages/b` (folders relative to the lockfile). */
-function joinFolder(base: string, relative: string): string {
-  const parts = base === "" ? [] : base.split("/");
-  for (const part of relative.split("/")) {
-    if (part === "" || part === ".") continue;
-    // Past the lockfile's folder the path stays relative (`../outside`).
-    if (part === ".." && parts.length > 0 && parts.at(-1) !== "..") parts.pop();
-    else parts.push(part);
-  }
-  return parts.join("/");
 }

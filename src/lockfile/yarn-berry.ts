@@ -1,20 +1,17 @@
 import { parseSyml } from "@yarnpkg/parsers";
 import YAML from "yaml";
 import type { ParseContext } from "./context.js";
-import type { Manifest } from "./manifest.js";
+import { asLockfileError, clip, conflictMarkersError, describe } from "./errors.js";
+import { joinFolder, normaliseFolder } from "./folders.js";
 import { LineIndex, conflictMarkerLine } from "./lines.js";
+import type { Manifest } from "./manifest.js";
 import { LockfileError, type Lockfile, type PackageInstance, type SourceKind } from "./model.js";
-import {
-  classifyReach,
-  clip,
-  describe,
-  isGitHostArchive,
-  isGitUrl,
-  markDirect,
-  splitDescriptor,
-  type ReachEdge,
-  type ReachRoot,
-} from "./yarn-classic.js";
+import { newPackageInstance } from "./package-instance.js";
+import { closingQuote } from "./quoted-strings.js";
+import { classifyReach, markDirect, type ReachEdge, type ReachRoot } from "./reachability.js";
+import { isGitHostArchive, isGitUrl, isHttpUrl } from "./sources.js";
+import { isObject } from "./values.js";
+import { splitDescriptor } from "./yarn-descriptors.js";
 
 /*
  * yarn 2+ (berry) `yarn.lock`: YAML with `__metadata` (lockfile version, cache key) and one entry per
@@ -52,8 +49,7 @@ export function parseYarnBerryLockfile(path: string, text: string, context: Pars
   try {
     return parseBerry(path, text, context);
   } catch (error) {
-    if (error instanceof LockfileError) throw error;
-    throw new LockfileError(path, undefined, `could not be read (${describe(error)}): ${FIX}`);
+    throw asLockfileError(path, error, FIX);
   }
 }
 
@@ -83,10 +79,10 @@ interface Child {
 }
 
 function parseBerry(path: string, text: string, context: ParseContext): Lockfile {
+  // Looked for before parsing, since YAML might read around a marker (parseLockfile looks too, but
+  // the parser must be right on its own).
   const conflict = conflictMarkerLine(text);
-  if (conflict !== undefined) {
-    throw new LockfileError(path, conflict, `committed merge-conflict markers: resolve the conflict and ${FIX}`);
-  }
+  if (conflict !== undefined) throw conflictMarkersError(path, conflict, FIX);
   if (isBlank(text)) throw new LockfileError(path, 1, `is empty: ${FIX}`);
 
   let data: Record<string, unknown>;
@@ -318,22 +314,11 @@ function toInstance(
   }
   // `0.0.0-use.local` is yarn's placeholder for "no version" on links and portals.
   const realVersion = located.source !== "registry" && version === "0.0.0-use.local" ? "0.0.0" : version;
-  const instance: PackageInstance = {
-    name: located.name,
-    version: realVersion,
-    source: located.source,
-    dev: false,
-    optional: false,
-    peer: false,
-    direct: false,
-    workspaces: [],
-    line: node.line,
-    key: node.key,
-  };
-  if (located.resolved !== undefined) instance.resolved = located.resolved;
-  if (integrity !== undefined) instance.integrity = integrity;
-  if (alias !== undefined) instance.alias = alias;
-  return instance;
+  return newPackageInstance(located.name, realVersion, located.source, node.key, node.line, {
+    resolved: located.resolved,
+    integrity,
+    alias,
+  });
 }
 
 /** Reads a resolution locator: where the package comes from. */
@@ -362,7 +347,7 @@ function locate(locator: string, warnings: string[]): Located | undefined {
   if (isGitUrl(reference) || reference.includes("#commit=") || isGitHostArchive(reference)) {
     return { kind: "package", name, source: "git", resolved: reference };
   }
-  if (/^https?:\/\//i.test(reference)) return { kind: "package", name, source: "tarball", resolved: reference };
+  if (isHttpUrl(reference)) return { kind: "package", name, source: "tarball", resolved: reference };
   if (!hasProtocol(reference)) return { kind: "package", name, source: "registry" };
   warnings.push(`"${clip(locator)}" uses a protocol Tollgate does not know; it was read as a remote tarball`);
   return { kind: "package", name, source: "tarball", resolved: reference };
@@ -429,25 +414,6 @@ function localPath(reference: string): string {
   return joinFolder(normaliseFolder(parent.range.slice("workspace:".length)), path) || ".";
 }
 
-/** `packages/a` + `../b` -> `packages/b` */
-function joinFolder(base: string, relative: string): string {
-  const parts = base === "" ? [] : base.split("/");
-  for (const part of relative.split("/")) {
-    if (part === "" || part === ".") continue;
-    // Past the lockfile's folder the path stays relative (`../outside`).
-    if (part === ".." && parts.length > 0 && parts.at(-1) !== "..") parts.pop();
-    else parts.push(part);
-  }
-  return parts.join("/");
-}
-
-function normaliseFolder(folder: string): string {
-  let result = folder;
-  while (result.startsWith("./")) result = result.slice(2);
-  while (result.endsWith("/")) result = result.slice(0, -1);
-  return result === "." ? "" : result;
-}
-
 function safeDecode(text: string): string | undefined {
   try {
     return decodeURIComponent(text);
@@ -480,10 +446,6 @@ function isBlank(text: string): boolean {
   return /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?$/.test(text);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Lines
 
@@ -509,15 +471,7 @@ function readKey(raw: string): string | undefined {
   let content = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
   if (content.startsWith("? ")) content = content.slice(2);
   if (content.startsWith('"')) {
-    let close = -1;
-    for (let i = 1; i < content.length; i++) {
-      const char = content.charCodeAt(i);
-      if (char === 92) i++;
-      else if (char === 34) {
-        close = i;
-        break;
-      }
-    }
+    const close = closingQuote(content, 0);
     if (close === -1) return undefined;
     try {
       return JSON.parse(content.slice(0, close + 1)) as string;

@@ -1,6 +1,12 @@
 import type { ParseContext } from "./context.js";
+import { asLockfileError, clip, conflictMarkersError } from "./errors.js";
+import { checkIntegrity } from "./integrity.js";
 import { conflictMarkerLine } from "./lines.js";
 import { LockfileError, type Lockfile, type PackageInstance, type SourceKind } from "./model.js";
+import { closingQuote, jsonStringValue } from "./quoted-strings.js";
+import { applyReach, classifyReach, markDirect, type ReachEdge, type ReachRoot } from "./reachability.js";
+import { isGitHostArchive, isGitShorthand, isGitUrl, isHttpUrl, isRegistryTarballOf } from "./sources.js";
+import { splitDescriptor, unwrapAlias } from "./yarn-descriptors.js";
 
 /*
  * yarn 1 `yarn.lock` ("# yarn lockfile v1").
@@ -36,9 +42,13 @@ export function parseYarnClassicLockfile(path: string, text: string, context: Pa
   try {
     return parseClassic(path, text, context);
   } catch (error) {
-    if (error instanceof LockfileError) throw error;
+    // A committed conflict never reads (the "=======" line git writes in every conflict is neither
+    // an entry key nor indented), so the markers are looked for only once reading fails: that keeps
+    // the scan off the common path, where parseLockfile has looked for them already.
+    const conflict = conflictMarkerLine(text);
+    if (conflict !== undefined) throw conflictMarkersError(path, conflict, FIX);
     // A bug must still come out as an error that names the file.
-    throw new LockfileError(path, undefined, `could not be read (${describe(error)}): ${FIX}`);
+    throw asLockfileError(path, error, FIX);
   }
 }
 
@@ -52,10 +62,6 @@ interface ClassicEntry {
 }
 
 function parseClassic(path: string, text: string, context: ParseContext): Lockfile {
-  const conflict = conflictMarkerLine(text);
-  if (conflict !== undefined) {
-    throw new LockfileError(path, conflict, `committed merge-conflict markers: resolve the conflict and ${FIX}`);
-  }
   // Every line that is not blank or a comment becomes part of an entry or an error, so a file
   // without entries is one without content (a project with no dependencies).
   const entries = readEntries(path, text);
@@ -264,22 +270,11 @@ function readValue(path: string, line: number, value: string): string {
   return unquote(path, line, value);
 }
 
-function closingQuote(text: string, open: number): number {
-  for (let i = open + 1; i < text.length; i++) {
-    const char = text.charCodeAt(i);
-    if (char === 92 /* \ */) i++;
-    else if (char === 34 /* " */) return i;
-  }
-  return -1;
-}
-
+/** The value of a `"…"` string (the quotes included). */
 function unquote(path: string, line: number, quoted: string): string {
-  if (!quoted.includes("\\")) return quoted.slice(1, -1);
-  try {
-    return JSON.parse(quoted) as string;
-  } catch {
-    throw new LockfileError(path, line, `a quoted string has an invalid escape: ${FIX}`);
-  }
+  const value = jsonStringValue(quoted.slice(1, -1));
+  if (value === undefined) throw new LockfileError(path, line, `a quoted string has an invalid escape: ${FIX}`);
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,16 +319,16 @@ function classicSource(name: string, version: string, range: string, resolved: s
   if (range.startsWith("link:")) return "link";
   if (resolved !== undefined && resolved !== "") {
     if (isGitUrl(resolved) || isGitHostArchive(resolved)) return "git";
-    if (/^https?:\/\//i.test(resolved)) {
+    if (isHttpUrl(resolved)) {
       if (isGitUrl(range) || isGitShorthand(range)) return "git";
-      if (/^https?:\/\//i.test(range)) return "tarball";
-      return isRegistryTarball(resolved, name, version) ? "registry" : "tarball";
+      if (isHttpUrl(range)) return "tarball";
+      return isRegistryTarballOf(resolved, name, version) ? "registry" : "tarball";
     }
     if (resolved.startsWith("link:")) return "link";
     return "file";
   }
   if (isGitUrl(range) || isGitShorthand(range)) return "git";
-  if (/^https?:\/\//i.test(range)) return "tarball";
+  if (isHttpUrl(range)) return "tarball";
   if (/^(?:\.{0,2}\/|~\/)/.test(range)) return "file";
   return "registry";
 }
@@ -349,162 +344,4 @@ function stripProtocol(range: string): string {
   let path = range.replace(/^(?:file|link|portal):/, "");
   while (path.startsWith("./")) path = path.slice(2);
   return path === "" ? "." : path;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared with yarn-berry.ts and pnpm.ts
-
-/** `@scope/name@range` -> { name, range }; undefined when there is no name or no `@`. */
-export function splitDescriptor(descriptor: string): { name: string; range: string } | undefined {
-  const at = descriptor.indexOf("@", descriptor.startsWith("@") ? descriptor.indexOf("/") + 1 : 1);
-  if (at <= 0 || (descriptor.startsWith("@") && descriptor.indexOf("/") === -1)) return undefined;
-  return { name: descriptor.slice(0, at), range: descriptor.slice(at + 1) };
-}
-
-/** `npm:ms@2.1.3` installed as `my-ms` -> { name: "ms", range: "2.1.3" }; anything else unchanged. */
-export function unwrapAlias(installName: string, range: string): { name: string; range: string } {
-  if (!range.startsWith("npm:")) return { name: installName, range };
-  const inner = range.slice(4);
-  const split = splitDescriptor(inner);
-  // `npm:^1.2.3` is the npm protocol without an alias.
-  if (!split || /^[\^~<>=*\d]/.test(inner)) return { name: installName, range: inner };
-  return split;
-}
-
-/** A git URL as package managers write it (`git+https://…`, `git://…`, `git@host:…`, `ssh://…`, `….git#…`). */
-export function isGitUrl(url: string): boolean {
-  if (/^(?:git\+|git:\/\/|git@|ssh:\/\/|github:|gitlab:|bitbucket:|gist:)/i.test(url)) return true;
-  return /^https?:\/\/[^#]+\.git(?:#|$)/i.test(url);
-}
-
-/** `user/repo` or `user/repo#ref`: the GitHub shorthand. */
-function isGitShorthand(range: string): boolean {
-  return /^[\w.-]+\/[\w.-]+(?:#.*)?$/.test(range) && !range.startsWith(".");
-}
-
-/** A tarball served by a git host from a repository at a commit: it is git source, not a release. */
-export function isGitHostArchive(url: string): boolean {
-  const match = /^https?:\/\/([^/?#]+)(\/[^?#]*)/i.exec(url);
-  if (!match) return false;
-  const host = match[1]!.toLowerCase();
-  const pathname = match[2]!;
-  if (host === "codeload.github.com") return true;
-  if (host === "github.com" && /^\/[^/]+\/[^/]+\/(?:archive|tarball)\//.test(pathname)) return true;
-  if (host === "api.github.com" && /^\/repos\/[^/]+\/[^/]+\/tarball\//.test(pathname)) return true;
-  if (/(?:^|\.)gitlab\.com$/.test(host) && pathname.includes("/-/archive/")) return true;
-  if (host === "bitbucket.org" && /^\/[^/]+\/[^/]+\/get\//.test(pathname)) return true;
-  return false;
-}
-
-/** `<registry>/<name>/-/<unscoped name>-<version>.tgz` on any host, for exactly this name and version. */
-export function isRegistryTarball(url: string, name: string, version: string): boolean {
-  const match = /^https?:\/\/[^/?#]+(\/[^?#]*)/i.exec(url);
-  if (!match) return false;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(match[1]!);
-  } catch {
-    return false;
-  }
-  const unscoped = name.slice(name.lastIndexOf("/") + 1);
-  return pathname.endsWith(`/${name}/-/${unscoped}-${version}.tgz`);
-}
-
-const SRI_LENGTHS: Record<string, number> = { sha1: 28, sha256: 44, sha384: 64, sha512: 88 };
-
-/**
- * Rejects a malformed SRI string: an integrity cut short is the usual sign of a truncated file, and
- * a wrong hash would otherwise be compared as if it were real.
- */
-export function checkIntegrity(path: string, line: number | undefined, integrity: string, fix: string): void {
-  for (const token of integrity.trim().split(/\s+/)) {
-    const dash = token.indexOf("-");
-    const algorithm = dash === -1 ? "" : token.slice(0, dash);
-    const expected = SRI_LENGTHS[algorithm];
-    const hash = token.slice(dash + 1).replace(/\?.*$/, "");
-    if (expected === undefined ? !/^[\w-]+-[A-Za-z0-9+/=_-]+$/.test(token) : hash.length !== expected || !/^[A-Za-z0-9+/]+=*$/.test(hash)) {
-      throw new LockfileError(path, line, `integrity "${clip(integrity)}" is malformed (the file may be truncated or hand-edited): ${fix}`);
-    }
-  }
-}
-
-export interface ReachEdge {
-  target: number;
-  optional: boolean;
-}
-
-export interface ReachRoot {
-  target: number;
-  dev: boolean;
-  optional: boolean;
-}
-
-export interface Reach {
-  reached: boolean[];
-  dev: boolean[];
-  optional: boolean[];
-}
-
-/**
- * Dev and optional status the way npm defines them, from the declared roots:
- * - dev: reached from some root, but not from any production (dependencies/optionalDependencies) root;
- * - optional: for a production package, no production path to it is free of optional edges (npm's
- *   optional and devOptional); for a dev-only package, no dev path to it is.
- * Packages no root reaches are left as production and required: unknown is not safe to hide.
- */
-export function classifyReach(count: number, edges: readonly (readonly ReachEdge[])[], roots: readonly ReachRoot[]): Reach {
-  const walk = (starts: readonly ReachRoot[], requiredOnly: boolean): boolean[] => {
-    const seen = new Array<boolean>(count).fill(false);
-    const stack: number[] = [];
-    for (const root of starts) {
-      if (requiredOnly && root.optional) continue;
-      if (!seen[root.target]) {
-        seen[root.target] = true;
-        stack.push(root.target);
-      }
-    }
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      for (const edge of edges[node] ?? []) {
-        if (requiredOnly && edge.optional) continue;
-        if (!seen[edge.target]) {
-          seen[edge.target] = true;
-          stack.push(edge.target);
-        }
-      }
-    }
-    return seen;
-  };
-  const production = roots.filter((root) => !root.dev);
-  const reached = walk(roots, false);
-  const productionAny = walk(production, false);
-  const productionRequired = walk(production, true);
-  const anyRequired = walk(roots, true);
-  const dev: boolean[] = [];
-  const optional: boolean[] = [];
-  for (let i = 0; i < count; i++) {
-    dev.push(reached[i]! && !productionAny[i]!);
-    optional.push(reached[i]! && (dev[i]! ? !anyRequired[i]! : !productionRequired[i]!));
-  }
-  return { reached, dev, optional };
-}
-
-export function applyReach(packages: PackageInstance[], reach: Reach): void {
-  packages.forEach((instance, i) => {
-    instance.dev = reach.dev[i]!;
-    instance.optional = reach.optional[i]!;
-  });
-}
-
-export function markDirect(instance: PackageInstance, workspace: string): void {
-  instance.direct = true;
-  if (!instance.workspaces.includes(workspace)) instance.workspaces.push(workspace);
-}
-
-export function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
