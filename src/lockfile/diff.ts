@@ -159,9 +159,12 @@ function isDevOnly(instances: readonly PackageInstance[]): boolean {
 
 /** Integrities are compared only when written the same way (same algorithm, same berry cache key). */
 function integrityChange(base: readonly PackageInstance[], head: readonly PackageInstance[]): ChangeFlag | undefined {
+  // Nearly every unchanged package has the very same string on both sides: settle that first.
+  if (base.length === 1 && head.length === 1 && base[0]!.integrity === head[0]!.integrity) return undefined;
   for (const after of head) {
     if (!after.integrity) continue;
     for (const before of base) {
+      if (before.integrity === after.integrity) return undefined;
       if (!before.integrity || integrityScheme(before.integrity) !== integrityScheme(after.integrity)) continue;
       if (sameIntegrity(before.integrity, after.integrity)) return undefined;
       return { kind: "integrity-changed", from: before.integrity, to: after.integrity };
