@@ -3,7 +3,8 @@ import type { Finding, PullRequestIgnore, Verdict } from "../policy/apply.js";
 import { RULES, isRuleId } from "../policy/rules.js";
 import type { Alert } from "../review/alert.js";
 import type { Review } from "../review/review.js";
-import { fitBlocks, plural, reviewTitle } from "./summary.js";
+import { escapeMarkdown as escape, findingsByPackage, LEVEL_ICON, plural } from "./markdown.js";
+import { fitBlocks, reviewTitle } from "./summary.js";
 
 /**
  * The pull request comment: a short version of the review, the ignores given on the pull request,
@@ -181,7 +182,6 @@ function serializeState(state: CommentState): string {
 }
 
 const CONCLUSION_ICON = { failure: "❌", neutral: "⚠️", success: "✅" } as const;
-const LEVEL_ICON = { error: "🔴", warning: "🟠", notice: "🔵" } as const;
 
 function renderHeading(review: Review, verdict: Verdict, checkRunUrl: string | undefined): string {
   const sentence = {
@@ -215,25 +215,12 @@ function renderResolved(previous: CommentState, review: Review, verdict: Verdict
 
 /** The findings by package, packages in the order of their most severe finding, each with what to do. */
 function renderFindings(findings: readonly Finding[]): string[] {
-  const byPackage = new Map<string, Finding[]>();
-  for (const finding of findings) {
-    const key = `${finding.package.name}@${finding.package.version ?? ""}`;
-    byPackage.set(key, [...(byPackage.get(key) ?? []), finding]);
-  }
-  const blocks = [...byPackage.values()].map((group) => {
-    const first = group[0]!;
-    const name = first.package.version ? `${first.package.name}@${first.package.version}` : first.package.name;
-    const where = first.location.line ? `${first.location.path}:${first.location.line}` : first.location.path;
-    const items = group.map((finding) => {
+  const blocks = findingsByPackage(findings).map((group) => {
+    const items = group.findings.map((finding) => {
       const title = isRuleId(finding.rule) ? RULES[finding.rule].title : finding.rule;
       return `- **${finding.level}** · \`${escape(finding.rule)}\` (${title}): ${escape(finding.message)}\n  What to do: ${escape(finding.action)}`;
     });
-    return `**${LEVEL_ICON[first.level]} \`${escape(name)}\`** · \`${escape(where)}\`\n\n${items.join("\n")}`;
+    return `**${LEVEL_ICON[group.findings[0]!.level]} \`${escape(group.name)}\`** · \`${escape(group.where)}\`\n\n${items.join("\n")}`;
   });
   return blocks.length > 0 ? ["#### Alerts", ...blocks] : [];
-}
-
-/** Keeps package-supplied and user-supplied text from breaking the markdown around it. */
-function escape(text: string): string {
-  return text.replace(/[|`<>]/g, (char) => `\\${char}`).replace(/\r?\n/g, " ");
 }

@@ -2,11 +2,11 @@ import type { DependencyChange } from "../lockfile/diff.js";
 import type { Finding, Verdict } from "../policy/apply.js";
 import { RULES, isRuleId } from "../policy/rules.js";
 import type { Review } from "../review/review.js";
+import { escapeMarkdown as escape, findingsByPackage, LEVEL_ICON, plural } from "./markdown.js";
 
 /** GitHub's limit for a check run's title, summary and text. */
 export const GITHUB_TEXT_LIMIT = 65_535;
 
-const LEVEL_ICON = { error: "🔴", warning: "🟠", notice: "🔵" } as const;
 
 /** Counts shown in the title: `2 errors, 3 warnings in 14 changed packages`. */
 export function reviewTitle(review: Review, verdict: Verdict): string {
@@ -81,18 +81,9 @@ function renderUnreviewed(review: Review): string | undefined {
 
 /** One block per package, packages in the order of their most severe finding. */
 function renderFindings(findings: readonly Finding[]): string[] {
-  const byPackage = new Map<string, Finding[]>();
-  for (const finding of findings) {
-    const key = `${finding.package.name}@${finding.package.version ?? ""}`;
-    byPackage.set(key, [...(byPackage.get(key) ?? []), finding]);
-  }
-  const blocks = [...byPackage.values()].map((group) => {
-    const first = group[0]!;
-    const name = first.package.version ? `${first.package.name}@${first.package.version}` : first.package.name;
-    const where = first.location.line ? `${first.location.path}:${first.location.line}` : first.location.path;
-    const items = group.map(renderFinding).join("\n");
-    return `#### ${LEVEL_ICON[first.level]} \`${escape(name)}\` · ${escape(where)}\n\n${items}`;
-  });
+  const blocks = findingsByPackage(findings).map(
+    (group) => `#### ${LEVEL_ICON[group.findings[0]!.level]} \`${escape(group.name)}\` · ${escape(group.where)}\n\n${group.findings.map(renderFinding).join("\n")}`,
+  );
   return blocks.length > 0 ? [`### Alerts`, ...blocks] : [];
 }
 
@@ -190,11 +181,3 @@ function countChanges(review: Review): number {
   return review.lockfiles.reduce((sum, lockfile) => sum + lockfile.changes.length, 0);
 }
 
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-/** Keeps package-supplied text from breaking the markdown around it. */
-function escape(text: string): string {
-  return text.replace(/[|`<>]/g, (char) => `\\${char}`).replace(/\r?\n/g, " ");
-}
