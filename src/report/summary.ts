@@ -97,9 +97,13 @@ function renderFinding(finding: Finding): string {
   for (const evidence of finding.evidence ?? []) {
     lines.push(`  - Evidence: \`${escape(evidence.file)}:${evidence.line}\`${evidence.snippet ? ` \`${escape(evidence.snippet)}\`` : ""}`);
   }
+  if (finding.package.previous) {
+    lines.push(`  - Or keep the previous version, \`${escape(finding.package.name)}@${escape(finding.package.previous)}\`.`);
+  }
   if (finding.package.version) {
     lines.push(
-      "  - To accept it, add to `.github/tollgate.yml`:",
+      `  - To accept it on this pull request only, comment \`@tollgate ignore ${escape(finding.package.name)}@${escape(finding.package.version)} ${finding.rule} -- <reason>\`.`,
+      "  - To accept it for good, add to `.github/tollgate.yml`:",
       "    ```yaml",
       "    exceptions:",
       `      - package: "${finding.package.name}@${finding.package.version}"`,
@@ -115,7 +119,7 @@ function renderFinding(finding: Finding): string {
 function renderExceptions(verdict: Verdict): string | undefined {
   const lines: string[] = [];
   for (const { exception, alerts } of verdict.expired) {
-    lines.push(`- ⏰ Expired on ${exception.expires}: \`${escape(exception.package)}\` (${escape(exception.reason)}) no longer applies; its ${plural(alerts, "alert")} are back.`);
+    lines.push(`- ⏰ Expired on ${exception.expires}: \`${escape(exception.package)}\` (${escape(exception.reason)}) no longer applies; ${alerts === 1 ? "its alert is" : `its ${alerts} alerts are`} back.`);
   }
   const applied = new Map<string, number>();
   for (const { exception, ignoredBy } of verdict.suppressed) {

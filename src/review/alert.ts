@@ -28,8 +28,8 @@ export interface Alert {
   /** The rule id (`git-dependency`, `integrity-changed`, …): what the policy file names. */
   rule: string;
   severity: Severity;
-  /** The package the finding is about; `version` is null for a removal. */
-  package: { name: string; version: string | null };
+  /** The package the finding is about; `version` is null for a removal, `previous` the version it replaces. */
+  package: { name: string; version: string | null; previous?: string };
   /** One sentence: what was found. */
   message: string;
   /** Why it matters, for a reader who does not know the rule. */

@@ -7,7 +7,9 @@ export function lockfileSignals(change: DependencyChange, location: RepositoryLo
   const head = change.head;
   if (!head || change.type === "removed") return [];
   const alerts: Alert[] = [];
-  const pkg = { name: change.name, version: head.version };
+  const pkg = change.base && change.base.version !== head.version
+    ? { name: change.name, version: head.version, previous: change.base.version }
+    : { name: change.name, version: head.version };
   const previous = change.base?.source;
   const newSource = previous !== head.source;
 
@@ -16,7 +18,7 @@ export function lockfileSignals(change: DependencyChange, location: RepositoryLo
       rule: "git-dependency",
       severity: "medium",
       package: pkg,
-      message: `${change.name} is installed from a git repository (${head.resolved ?? "unknown URL"})${previous ? ` instead of ${previous}` : ""}.`,
+      message: `${change.name} is installed from a git repository (${head.resolved ?? "unknown URL"})${previous ? ` instead of ${previous === "registry" ? "the registry" : `a ${previous} source`}` : ""}.`,
       why: "Code from a git repository has no registry record: no publisher, no provenance, no immutable tarball, and install runs its prepare script.",
       action: "Prefer a published registry version; if the git source is intended, pin it to a full commit and review that commit.",
       location,
