@@ -3,6 +3,7 @@ import { asLockfileError, clip, conflictMarkersError } from "./errors.js";
 import { joinFolder, normaliseFolder } from "./folders.js";
 import { checkIntegrity } from "./integrity.js";
 import { LineIndex, conflictMarkerLine } from "./lines.js";
+import { newPackageInstance } from "./package-instance.js";
 import { LockfileError, type Lockfile, type PackageInstance, type SourceKind } from "./model.js";
 import { closingQuote } from "./quoted-strings.js";
 import { classifyReach, markDirect, type ReachEdge, type ReachRoot } from "./reachability.js";
@@ -268,20 +269,7 @@ function toInstance(
   const integrity = asNonEmptyString(resolution.integrity);
   if (integrity !== undefined) checkIntegrity(path, line, integrity, FIX);
   const { source, resolved } = sourceOf(path, line, key, resolution, registryKey, warnings);
-  return {
-    name,
-    version,
-    source,
-    ...(resolved !== undefined ? { resolved } : {}),
-    ...(integrity !== undefined ? { integrity } : {}),
-    dev: false,
-    optional: false,
-    peer: false,
-    direct: false,
-    workspaces: [],
-    line,
-    key,
-  };
+  return newPackageInstance(name, version, source, key, line, { resolved, integrity });
 }
 
 function sourceOf(

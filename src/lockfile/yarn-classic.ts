@@ -2,6 +2,7 @@ import type { ParseContext } from "./context.js";
 import { asLockfileError, clip, conflictMarkersError } from "./errors.js";
 import { checkIntegrity } from "./integrity.js";
 import { conflictMarkerLine } from "./lines.js";
+import { newPackageInstance } from "./package-instance.js";
 import { LockfileError, type Lockfile, type PackageInstance, type SourceKind } from "./model.js";
 import { closingQuote, jsonStringValue } from "./quoted-strings.js";
 import { applyReach, classifyReach, markDirect, type ReachEdge, type ReachRoot } from "./reachability.js";
@@ -297,21 +298,8 @@ function toInstance(path: string, entry: ClassicEntry): PackageInstance {
   else if (resolved !== undefined && (source === "registry" || source === "tarball")) integrity = sha1FromFragment(resolved);
   // Installed under another name only when no descriptor uses the real one.
   const alias = parsed.every((descriptor) => descriptor.installName !== main.name) ? main.installName : undefined;
-  return {
-    name: main.name,
-    version,
-    source,
-    ...(resolved !== undefined ? { resolved } : source === "file" || source === "link" ? { resolved: stripProtocol(main.range) } : {}),
-    ...(integrity !== undefined ? { integrity } : {}),
-    ...(alias !== undefined ? { alias } : {}),
-    dev: false,
-    optional: false,
-    peer: false,
-    direct: false,
-    workspaces: [],
-    line: entry.line,
-    key,
-  };
+  const where = resolved ?? (source === "file" || source === "link" ? stripProtocol(main.range) : undefined);
+  return newPackageInstance(main.name, version, source, key, entry.line, { resolved: where, integrity, alias });
 }
 
 function classicSource(name: string, version: string, range: string, resolved: string | undefined): SourceKind {
