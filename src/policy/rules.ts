@@ -19,6 +19,24 @@ export const RULES = {
   deprecated: { defaultLevel: "warning", title: "Deprecated version" },
   "file-dependency": { defaultLevel: "notice", title: "Installed from a local path" },
   "moved-to-production": { defaultLevel: "notice", title: "Moved from development to production" },
+  // What the package's code can do (the analysis of its tarball).
+  "integrity-mismatch": { defaultLevel: "error", title: "Tarball does not match the lockfile" },
+  "new-capability": { defaultLevel: "warning", title: "Can do something the previous version could not" },
+  "install-script": { defaultLevel: "warning", title: "Runs a script when installed" },
+  "obfuscated-code": { defaultLevel: "error", title: "Obfuscated code" },
+  "suspicious-url": { defaultLevel: "warning", title: "Suspicious URL in the code" },
+  "unicode-trojan": { defaultLevel: "error", title: "Invisible or bidirectional characters in code" },
+  "minified-code": { defaultLevel: "notice", title: "Minified code" },
+  // What the registry says about the version.
+  "publisher-changed": { defaultLevel: "warning", title: "Published by someone new" },
+  "provenance-lost": { defaultLevel: "warning", title: "Provenance lost" },
+  "recently-published": { defaultLevel: "warning", title: "Published very recently" },
+  "install-script-added": { defaultLevel: "warning", title: "Install script added" },
+  "install-script-approved": { defaultLevel: "warning", title: "Install script approved by this change" },
+  "manifest-confusion": { defaultLevel: "warning", title: "Registry manifest disagrees with the tarball" },
+  typosquat: { defaultLevel: "warning", title: "Name imitates a popular package" },
+  "version-jump": { defaultLevel: "warning", title: "Version far beyond the previous one" },
+  "new-dependencies": { defaultLevel: "notice", title: "Brings in new transitive packages" },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,0 +1,104 @@
+/** The shapes the package analysis works with: what a package's files are, and what its code can do. */
+
+import type { Severity } from "../review/alert.js";
+
+/** What a package's code can do, by kind. */
+export const CAPABILITIES = [
+  "network",
+  "filesystem",
+  "shell",
+  "environment",
+  "eval",
+  "dynamic-require",
+  "native-code",
+  "install-script",
+] as const;
+
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** A place inside a package: the file (relative to the package root, `lib/index.js`), 1-based line, 0-based column. */
+export interface CodeLocation {
+  file: string;
+  line: number;
+  column: number;
+  /** The line's text around the finding, at most a line long, secrets masked. */
+  snippet: string;
+}
+
+/** One use of a capability: where, and exactly what (`child_process`, `process.env.NPM_TOKEN`, `fetch`). */
+export interface CapabilityUse extends CodeLocation {
+  capability: Capability;
+  detail: string;
+  /** The code runs when the package is installed (an install script or code it reaches). */
+  installTime?: boolean;
+}
+
+/** Findings that are suspicious in themselves, whatever the previous version did. */
+export const ANOMALY_RULES = ["obfuscated-code", "suspicious-url", "unicode-trojan", "minified-code"] as const;
+
+export type AnomalyRule = (typeof ANOMALY_RULES)[number];
+
+export interface AnomalyFinding extends CodeLocation {
+  rule: AnomalyRule;
+  severity: Severity;
+  /** One sentence: what was found. */
+  message: string;
+}
+
+/** A location without its file: what one file's analysis produces, cached by the file's content. */
+export type InFile<T extends CodeLocation> = Omit<T, "file">;
+
+/** One file of a package, read from its tarball or folder. */
+export interface PackageFile {
+  /** Relative to the package root, `/`-separated, never absolute, never with `..`. */
+  path: string;
+  size: number;
+  /** The file mode from the tarball (executable bits matter for native code). */
+  mode: number;
+  data: Buffer;
+}
+
+/** Something in a package that was not analysed, and why: never skipped in silence. */
+export interface NotAnalysed {
+  /** The file, or undefined when the whole package could not be read. */
+  file?: string;
+  reason: string;
+}
+
+/** A package's files as read, and what was left out of them. */
+export interface PackageContents {
+  files: PackageFile[];
+  skipped: NotAnalysed[];
+}
+
+/** Bounds on what reading one package may cost; what goes over one is reported, not read. */
+export interface ContentLimits {
+  /** The gzipped tarball. */
+  compressedBytes: number;
+  /** The sum of the files' sizes once unpacked. */
+  unpackedBytes: number;
+  /** The number of entries. */
+  files: number;
+}
+
+export const DEFAULT_CONTENT_LIMITS: ContentLimits = {
+  compressedBytes: 128 * 1024 * 1024,
+  unpackedBytes: 512 * 1024 * 1024,
+  files: 50_000,
+};
+
+/** The whole package cannot be read (a corrupt tarball, a limit exceeded): the message is the reason. */
+export class PackageReadError extends Error {
+  override name = "PackageReadError";
+}
+
+/** A lifecycle script that runs when the package is installed. */
+export interface InstallScript {
+  event: "preinstall" | "install" | "postinstall";
+  /** The command text, as package.json has it (or `node-gyp rebuild` when implicit). */
+  command: string;
+  /** npm runs `node-gyp rebuild` for a package with a binding.gyp and no install script of its own. */
+  implicit: boolean;
+  /** Package files the command runs (`scripts/postinstall.js`), relative to the package root. */
+  files: string[];
+}
