@@ -15,7 +15,7 @@ import {
 } from "./model.js";
 
 /** The size of the pieces the tar stream is fed in, so a failure stops the work between two of them. */
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * The tar stream is bigger than the files in it: each entry has a header, maybe an extended header,
@@ -110,7 +110,10 @@ export async function readTarball(data: Uint8Array, limits: ContentLimits = DEFA
     gunzip.on("error", (error: NodeJS.ErrnoException) => reading.fail(gzipErrorReason(error)));
     gunzip.end(input);
   } else {
-    for (let at = 0; at < input.length && reading.write(input.subarray(at, at + CHUNK_BYTES)); at += CHUNK_BYTES);
+    let at = 0;
+    while (at < input.length && reading.write(input.subarray(at, at + CHUNK_BYTES))) {
+      at += CHUNK_BYTES;
+    }
     reading.end();
   }
   return reading.done;
@@ -145,10 +148,12 @@ class TarReading {
   /** Two zero blocks: the end of the archive; what follows is ignored, as tar does. */
   private sawEof = false;
 
-  constructor(
-    private readonly limits: ContentLimits,
-    private readonly gzipped: boolean,
-  ) {
+  private readonly limits: ContentLimits;
+  private readonly gzipped: boolean;
+
+  constructor(limits: ContentLimits, gzipped: boolean) {
+    this.limits = limits;
+    this.gzipped = gzipped;
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -173,7 +178,7 @@ class TarReading {
       return false;
     }
     if (this.gzipped && this.tarBytes === 0 && startsWithGzipMagic(chunk)) {
-      // The Parser would gunzip this inner layer itself, outside the count: npm does not accept it either.
+      // The Parser would gunzip an inner layer itself, where its output escapes the count; npm tarballs are gzipped once.
       this.fail("the gzip data is a second gzip, not a tar archive");
       return false;
     }
@@ -314,7 +319,7 @@ class TarReading {
         skipped.push(item);
       }
     }
-    this.resolve({ files: files.sort((a, b) => compare(a.path, b.path)), skipped: skipped.sort((a, b) => compare(a.file ?? "", b.file ?? "")) });
+    this.resolve({ files: files.sort((a, b) => comparePaths(a.path, b.path)), skipped: skipped.sort((a, b) => comparePaths(a.file ?? "", b.file ?? "")) });
   }
 }
 
@@ -337,7 +342,7 @@ function notReadReason(entry: ReadEntry): string {
   }
 }
 
-/** By UTF-16 code units: the same order on every machine, whatever the locale. */
-function compare(a: string, b: string): number {
+/** Orders paths by UTF-16 code units: the same order on every machine, whatever the locale. */
+export function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
