@@ -4,7 +4,7 @@ import { minifiedFinding } from "./minified.js";
 import { findObfuscation } from "./obfuscation.js";
 import { parseJs, type ParseMode } from "./parse-js.js";
 import { SourceLines } from "./source-lines.js";
-import { classifyUrl, findSuspiciousUrls } from "./suspicious-url.js";
+import { classifyUrl, findSuspiciousUrls, URL_KIND_LABELS } from "./suspicious-url.js";
 import { findUnicodeTrojans } from "./unicode-trojan.js";
 
 /** What one file's code does, independent of its path: cached by content, so unchanged files are read once. */
@@ -53,7 +53,15 @@ export function analyzeJavaScript(source: string, path: string, options: FileAna
   }
   for (const { value, offset } of found.decodedStrings) {
     const url = classifyUrl(value);
-    if (url) anomalies.push({ rule: "suspicious-url", severity: "high", message: `Hides a ${url.kind} address (${url.host}) in an encoded string.`, ...at(offset) });
+    if (url) {
+      anomalies.push({
+        rule: "suspicious-url",
+        // Hiding any of these addresses is suspicious; naming an exact endpoint, more so.
+        severity: url.endpoint ? "high" : "medium",
+        message: `Hides a ${URL_KIND_LABELS[url.kind]} address (${url.host}) in an encoded string.`,
+        ...at(offset),
+      });
+    }
   }
   return { uses, anomalies, requires: found.requires, parse: parsed.mode, ...(parsed.problem ? { problem: parsed.problem } : {}) };
 }

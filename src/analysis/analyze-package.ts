@@ -10,7 +10,7 @@ import {
   type NotAnalysed,
   type PackageContents,
 } from "./model.js";
-import { describeNativeKind, nativeFileKind } from "./native-files.js";
+import { describeNativeKind, NATIVE_HEAD_BYTES, nativeFileKind } from "./native-files.js";
 import { findSuspiciousUrls } from "./suspicious-url.js";
 
 /** Bumped whenever the analysis changes what it finds, so cached results of an older analyser are not reused. */
@@ -98,7 +98,7 @@ export async function analyzePackage(contents: PackageContents, options: Package
 
   const pending: Promise<void>[] = [];
   for (const file of contents.files) {
-    const native = nativeFileKind(file.path, file.data.subarray(0, 64));
+    const native = nativeFileKind(file.path, file.data.subarray(0, NATIVE_HEAD_BYTES));
     if (native) {
       uses.push({ capability: "native-code", detail: describeNativeKind(native), file: file.path, line: 1, column: 0, snippet: file.path });
       continue;

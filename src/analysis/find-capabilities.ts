@@ -123,7 +123,10 @@ export function findCapabilities(ast: Program): FileCapabilities {
     },
     FunctionDeclaration(node) {
       const n = node as AnyNode & { type: "FunctionDeclaration" };
-      if (n.id) declared.add(n.id.name), bind(n.id.name, { path: [] });
+      if (n.id) {
+        declared.add(n.id.name);
+        bind(n.id.name, { path: [] });
+      }
       declareFunction(n);
     },
     FunctionExpression(node) {
@@ -134,7 +137,10 @@ export function findCapabilities(ast: Program): FileCapabilities {
     },
     ClassDeclaration(node) {
       const n = node as AnyNode & { type: "ClassDeclaration" };
-      if (n.id) declared.add(n.id.name), bind(n.id.name, { path: [] });
+      if (n.id) {
+        declared.add(n.id.name);
+        bind(n.id.name, { path: [] });
+      }
     },
     CatchClause(node) {
       declarePattern((node as AnyNode & { type: "CatchClause" }).param, undefined);

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { availableParallelism, homedir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { configJsonSchema } from "../config/json-schema.js";
 import { DEFAULT_CONFIG, type Config } from "../config/schema.js";
@@ -17,6 +18,12 @@ import { renderSummary } from "../report/summary.js";
 import { renderText } from "../report/text.js";
 import { reviewChanges } from "../review/review.js";
 import { TOLLGATE_VERSION } from "../version.js";
+import { PackageReadError } from "../analysis/model.js";
+import { TarballIntegrityError, TarballNotFoundError } from "../registry/registry.js";
+import { directoryAnalysisStore, memoryFindingsCache } from "../analysis/caches.js";
+import { createVersionAnalyzer } from "../analysis/version-analyzer.js";
+import { createWorkerPool } from "../analysis/worker-pool.js";
+import { analyzeJson, analyzeTargets, analyzeText, loadPackage, PackageArgumentError } from "./analyze-command.js";
 import { createGitSource, defaultBase, GitError, repositoryRoot, resolveRef } from "./git-source.js";
 
 export interface CliIo {
@@ -27,6 +34,8 @@ export interface CliIo {
   /** The registry for a policy; pacote by default (tests pass a fake). */
   registry?: (config: Config) => Registry;
   now?: () => Date;
+  /** Worker threads for analysing package code; 1 analyses in this thread. */
+  analysisJobs?: number;
 }
 
 /** A wrong command line: exit 2 with the reason and a pointer to --help. */
@@ -41,6 +50,7 @@ Tollgate reviews npm dependency changes for supply-chain risk.
 Commands:
   review    Review the dependency changes between two git refs of a local repository
   diff      List the package changes between two lockfiles
+  analyze   Show what a package's code can do, and what is new against another version
   schema    Print the JSON Schema of .github/tollgate.yml (for editor completion)
   help      Show this help
 
@@ -50,10 +60,17 @@ tollgate review [--repo DIR] [--base REF] [--head REF] [--format text|markdown|j
   --head REF       the change to review (default: HEAD)
   --format FORMAT  text (default), markdown (the check run's summary), json, or sarif (code scanning)
   --config FILE    the policy file (default: .github/tollgate.yml as it is at the base ref)
+  --no-code        do not download and analyse package code (lockfile and registry checks only)
 
 tollgate diff BASE_LOCKFILE HEAD_LOCKFILE [--format text|json]
   Formats are detected from the file names and contents: package-lock.json, npm-shrinkwrap.json,
   yarn.lock (classic and berry), pnpm-lock.yaml, bun.lock.
+
+tollgate analyze SPEC|DIR|TGZ [--against SPEC|DIR|TGZ] [--format text|json] [--jobs N]
+  SPEC is name@version (or a range or tag) from the registry, DIR a package folder, TGZ a tarball.
+  --against        the version it replaces: capabilities it did not have are marked new
+  --jobs N         worker threads for the analysis (default: the number of cores)
+  Exit 1 when an alert is high or critical.
 
 Exit codes: 0 the policy passes, 1 it fails, 2 a usage or internal error.
 `;
@@ -73,6 +90,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await reviewCommand(rest, io);
       case "diff":
         return await diffCommand(rest, io);
+      case "analyze":
+        return await analyzeCommand(rest, io);
       case "schema":
         io.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
         return 0;
@@ -82,7 +101,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`tollgate: ${error.message} (see tollgate --help)\n`);
-    } else if (error instanceof LockfileError || error instanceof GitError) {
+    } else if (
+      error instanceof LockfileError ||
+      error instanceof GitError ||
+      error instanceof PackageArgumentError ||
+      error instanceof PackageReadError ||
+      error instanceof TarballIntegrityError ||
+      error instanceof TarballNotFoundError
+    ) {
       io.stderr.write(`tollgate: ${error.message}\n`);
     } else {
       io.stderr.write(`tollgate: internal error: ${(error as Error).message}\n`);
@@ -112,6 +138,7 @@ async function reviewCommand(args: string[], io: CliIo): Promise<number> {
     head: { type: "string" },
     format: { type: "string" },
     config: { type: "string" },
+    "no-code": { type: "boolean" },
   });
   if (values.help) return io.stdout.write(HELP), 0;
   const outputFormat = format(values.format, ["text", "markdown", "json", "sarif"] as const);
@@ -125,7 +152,12 @@ async function reviewCommand(args: string[], io: CliIo): Promise<number> {
   const progress = io.stderr.isTTY
     ? (done: number, total: number) => io.stderr.write(done === total ? "\r\u001b[K" : `\r  asking the registry: ${done}/${total}`)
     : undefined;
-  const review = await reviewChanges(source, { registry, registryHosts: registryHosts(config), paths: config.paths, progress });
+  const jobs = io.analysisJobs ?? availableParallelism();
+  const pool = values["no-code"] || jobs < 2 ? undefined : createWorkerPool(jobs);
+  const analyzer = values["no-code"]
+    ? undefined
+    : createVersionAnalyzer({ registry, store: directoryAnalysisStore(cacheFolder(io.env)), findings: memoryFindingsCache(), analyzeFile: pool?.analyzeFile });
+  const review = await reviewChanges(source, { registry, registryHosts: registryHosts(config), paths: config.paths, progress, analyzer }).finally(() => pool?.close());
   const verdict = applyPolicy(review, config, (io.now ?? (() => new Date()))());
   if (outputFormat === "json") io.stdout.write(`${JSON.stringify(reviewJson(review, verdict), null, 2)}\n`);
   else if (outputFormat === "sarif") io.stdout.write(`${JSON.stringify(renderSarif(review, verdict, TOLLGATE_VERSION), null, 2)}\n`);
@@ -178,4 +210,27 @@ async function diffCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${change.type.padEnd(8)} ${change.name} ${version}${flags}${line}\n`);
   }
   return 0;
+}
+
+async function analyzeCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { against: { type: "string" }, format: { type: "string" }, jobs: { type: "string" } }, true);
+  if (values.help) return io.stdout.write(HELP), 0;
+  const outputFormat = format(values.format, ["text", "json"] as const);
+  if (positionals.length !== 1) throw new UsageError("analyze takes one package: SPEC, DIR or TGZ");
+  const jobs = values.jobs === undefined ? (io.analysisJobs ?? availableParallelism()) : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError("--jobs must be a whole number of at least 1");
+  const registry = () => (io.registry ?? ((policy: Config) => createPacoteRegistry({ registries: policy.registries, env: io.env })))(DEFAULT_CONFIG);
+  const current = await loadPackage(positionals[0]!, io.cwd, registry);
+  const previous = values.against ? await loadPackage(values.against, io.cwd, registry) : undefined;
+  const result = await analyzeTargets(current.contents, previous?.contents, jobs);
+  const json = analyzeJson(result.current, result.previous, result.alerts);
+  if (outputFormat === "json") io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else io.stdout.write(analyzeText(json, Boolean(io.stdout.isTTY) && !io.env.NO_COLOR));
+  return json.alerts.some((alert) => alert.severity === "critical" || alert.severity === "high") ? 1 : 0;
+}
+
+/** Where analyses are kept between runs: TOLLGATE_CACHE_DIR, else the user's cache folder. */
+function cacheFolder(env: NodeJS.ProcessEnv): string {
+  const base = env.TOLLGATE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tollgate");
+  return join(base, "analyses");
 }

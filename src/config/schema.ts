@@ -1,6 +1,7 @@
 import semver from "semver";
 import { z } from "zod";
-import { RULE_IDS } from "../policy/rules.js";
+import { CAPABILITIES, type Capability } from "../analysis/model.js";
+import { RULE_IDS, type RuleId } from "../policy/rules.js";
 
 export const LevelSchema = z
   .enum(["error", "warning", "notice", "off"])
@@ -35,12 +36,23 @@ const ExceptionSchema = z.strictObject({
     .describe("The last day the exception applies (YYYY-MM-DD); after it the alerts come back and the review says so."),
 });
 
+/** The level of each capability a new version gains; those left out keep their default. */
+const CapabilityLevelsSchema = z
+  .strictObject(Object.fromEntries(CAPABILITIES.map((capability) => [capability, LevelSchema.optional()])) as Record<Capability, z.ZodOptional<typeof LevelSchema>>)
+  .describe("A level per capability: network, filesystem, shell, environment, eval, dynamic-require, native-code, install-script.");
+
 const DEFAULT_REGISTRY = { url: "https://registry.npmjs.org/" };
 
 export const ConfigSchema = z
   .strictObject({
     rules: z
-      .partialRecord(z.enum(RULE_IDS), LevelSchema)
+      .strictObject({
+        ...(Object.fromEntries(RULE_IDS.map((rule) => [rule, LevelSchema.optional()])) as Record<Exclude<RuleId, "new-capability">, z.ZodOptional<typeof LevelSchema>>),
+        "new-capability": z
+          .union([LevelSchema, CapabilityLevelsSchema])
+          .optional()
+          .describe("One level for every new capability, or a level per capability (`shell: error`, `environment: notice`)."),
+      })
       .default({})
       .describe("The level of each rule, for example `git-dependency: error`. Rules left out keep their default level."),
     exceptions: z.array(ExceptionSchema).default([]).describe("Known and accepted findings."),
@@ -67,6 +79,15 @@ export const ConfigSchema = z
       .min(1)
       .default(["**"])
       .describe("Globs of the lockfiles and package.json files to review, relative to the repository root (`packages/app/**`)."),
+    cooldownHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 365)
+      .default(48)
+      .describe(
+        "Versions published less than this many hours ago get a `recently-published` alert: the cooldown that catches most hijacked releases before they reach a project. 0 turns the check off.",
+      ),
     comment: z
       .enum(["off", "on-alerts", "always"])
       .default("on-alerts")

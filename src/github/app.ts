@@ -1,6 +1,8 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { Config } from "../config/schema.js";
 import type { PullRequestIgnore } from "../policy/apply.js";
+import { memoryAnalysisStore, memoryFindingsCache } from "../analysis/caches.js";
+import { createVersionAnalyzer, type VersionAnalyzerDeps } from "../analysis/version-analyzer.js";
 import { createPacoteRegistry } from "../registry/pacote-registry.js";
 import type { Registry } from "../registry/registry.js";
 import { MAX_IGNORES, withIgnores } from "../report/comment.js";
@@ -23,6 +25,11 @@ export interface AppOptions {
   now?: () => Date;
   /** Where registry tokens are read from (the server's environment by default). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Package code analysis: the caches and file analyser every review in this process shares
+   * (in memory, in this thread, by default); `false` reviews lockfiles and registry data only.
+   */
+  analysis?: false | Omit<VersionAnalyzerDeps, "registry">;
 }
 
 interface PullRequestInfo {
@@ -45,9 +52,11 @@ export function tollgateApp(options: AppOptions = {}): ApplicationFunction {
     const latest = new LatestReviews();
     const commentLock = new KeyedLock();
     let botLogin: Promise<string> | undefined;
+    const analysis = options.analysis === false ? undefined : (options.analysis ?? { store: memoryAnalysisStore(), findings: memoryFindingsCache() });
     const deps: ReviewJobDeps = {
       octokit: (installationId) => app.auth(installationId) as Promise<Octokit>,
       registry: options.registry ?? ((config) => createPacoteRegistry({ registries: config.registries, env: options.env ?? process.env })),
+      ...(analysis ? { analyzer: (registry: Registry) => createVersionAnalyzer({ ...analysis, registry }) } : {}),
       now,
       latest,
       // Asked once per process; asked again after a failure.

@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { ConfigProblem } from "../config/validate.js";
 import { applyPolicy, type PullRequestIgnore, type Verdict } from "../policy/apply.js";
 import { registryHosts } from "../registry/hosts.js";
+import type { VersionAnalyzer } from "../analysis/version-analyzer.js";
 import type { Registry } from "../registry/registry.js";
 import { renderCheckRun } from "../report/check-run.js";
 import { hasSomethingToSay, renderReviewComment } from "../report/comment.js";
@@ -28,6 +29,8 @@ export interface ReviewJob {
 export interface ReviewJobDeps {
   octokit(installationId: number): Promise<Octokit>;
   registry(config: Config): Registry;
+  /** Reads the code of new versions through the policy's registry; undefined leaves code out. */
+  analyzer?(registry: Registry): VersionAnalyzer;
   now(): Date;
   latest: LatestReviews;
   /** The app's bot user (`<slug>[bot]`): only its comments hold Tollgate's state. */
@@ -68,6 +71,7 @@ export async function runReviewJob(job: ReviewJob, deps: ReviewJobDeps): Promise
       registryHosts: registryHosts(config),
       paths: config.paths,
       signal,
+      analyzer: deps.analyzer?.(registry),
     });
     if (source.truncated) {
       review.unreviewed.push({

@@ -2,7 +2,8 @@ import semver from "semver";
 import { parseSelector, type Config, type Exception } from "../config/schema.js";
 import { compareSeverity, type Alert } from "../review/alert.js";
 import type { Review } from "../review/review.js";
-import { isRuleId, RULES, type Level } from "./rules.js";
+import type { Capability } from "../analysis/model.js";
+import { isRuleId, NEW_CAPABILITY_LEVELS, RULES, type Level } from "./rules.js";
 
 export type Conclusion = "success" | "failure" | "neutral";
 
@@ -48,7 +49,7 @@ export function applyPolicy(review: Review, config: Config, today: Date, ignores
   const todayText = today.toISOString().slice(0, 10);
 
   for (const alert of review.alerts) {
-    const ruleLevel = levelOf(alert.rule, config);
+    const ruleLevel = levelOf(alert.rule, config, alert.capability);
     const cap = config.devDependencies.maxLevel;
     const level = alert.devOnly && LEVEL_RANK[cap] < LEVEL_RANK[ruleLevel] ? cap : ruleLevel;
     if (level === "off") continue;
@@ -89,8 +90,15 @@ export function applyPolicy(review: Review, config: Config, today: Date, ignores
   };
 }
 
-export function levelOf(rule: string, config: Config): Level {
+/** The policy's level for a rule; for `new-capability`, for the capability the alert is about. */
+export function levelOf(rule: string, config: Config, capability?: string): Level {
   if (!isRuleId(rule)) return "warning";
+  if (rule === "new-capability") {
+    const setting = config.rules["new-capability"];
+    if (typeof setting === "string") return setting;
+    const known = capability && Object.hasOwn(NEW_CAPABILITY_LEVELS, capability) ? (capability as Capability) : undefined;
+    return (known && setting?.[known]) ?? (known ? NEW_CAPABILITY_LEVELS[known] : RULES[rule].defaultLevel);
+  }
   return config.rules[rule] ?? RULES[rule].defaultLevel;
 }
 

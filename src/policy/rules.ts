@@ -1,5 +1,7 @@
 /** The catalogue of rule ids: what each finds, why it matters, and its level when the policy says nothing. */
 
+import type { Capability } from "../analysis/model.js";
+
 export type Level = "error" | "warning" | "notice" | "off";
 
 export interface RuleInfo {
@@ -46,3 +48,19 @@ export const RULE_IDS = Object.keys(RULES) as RuleId[];
 export function isRuleId(value: string): value is RuleId {
   return Object.hasOwn(RULES, value);
 }
+
+/**
+ * The level of a capability a new version gains, when the policy says nothing: what lets a package
+ * run other programs or code it was not shipped with warns; reading the environment or files, which
+ * most packages do, is a notice.
+ */
+export const NEW_CAPABILITY_LEVELS = {
+  "install-script": "warning",
+  shell: "warning",
+  eval: "warning",
+  "native-code": "warning",
+  network: "warning",
+  "dynamic-require": "notice",
+  filesystem: "notice",
+  environment: "notice",
+} as const satisfies Record<Capability, Exclude<Level, "off">>;

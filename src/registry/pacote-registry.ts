@@ -1,6 +1,6 @@
 import pacote from "pacote";
 import type { Config } from "../config/schema.js";
-import type { Packument, Registry } from "./registry.js";
+import { TarballIntegrityError, TarballNotFoundError, type Packument, type Registry } from "./registry.js";
 
 export interface PacoteRegistryOptions {
   /** The repository's registry settings. */
@@ -42,6 +42,18 @@ export function createPacoteRegistry(options: PacoteRegistryOptions): Registry {
         return (await pacote.packument(name, settings)) as unknown as Packument;
       } catch (error) {
         if ((error as { code?: string }).code === "E404") return undefined;
+        throw new Error(describeRegistryError(error), { cause: error });
+      }
+    },
+    async tarball(name, version, integrity, signal) {
+      signal?.throwIfAborted();
+      try {
+        // pacote verifies the content against `integrity` as it streams, and caches tarballs by it.
+        return await pacote.tarball(`${name}@${version}`, { ...settings, ...(integrity ? { integrity } : {}) });
+      } catch (error) {
+        const { code, found } = error as { code?: string; found?: { toString(): string } };
+        if (code === "EINTEGRITY") throw new TarballIntegrityError(integrity ?? "", found?.toString());
+        if (code === "E404" || code === "ETARGET") throw new TarballNotFoundError(`${name}@${version} is not on the registry`, { cause: error });
         throw new Error(describeRegistryError(error), { cause: error });
       }
     },

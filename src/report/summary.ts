@@ -34,6 +34,8 @@ export function renderSummary(review: Review, verdict: Verdict, limit = GITHUB_T
   blocks.push(...renderFindings(verdict.findings));
   const exceptions = renderExceptions(verdict);
   if (exceptions) blocks.push(exceptions);
+  const code = renderCode(review);
+  if (code) blocks.push(code);
   const changes = renderChanges(review);
   if (changes) blocks.push(changes);
   return fitBlocks(blocks, limit);
@@ -95,7 +97,8 @@ function renderFinding(finding: Finding): string {
     `  - What to do: ${escape(finding.action)}`,
   ];
   for (const evidence of finding.evidence ?? []) {
-    lines.push(`  - Evidence: \`${escape(evidence.file)}:${evidence.line}\`${evidence.snippet ? ` \`${escape(evidence.snippet)}\`` : ""}`);
+    const place = `\`${escape(evidence.file)}:${evidence.line}\``;
+    lines.push(`  - Evidence: ${evidence.url ? `[${place}](${evidence.url})` : place}${evidence.snippet ? ` \`${escape(evidence.snippet)}\`` : ""}`);
   }
   if (finding.package.previous) {
     lines.push(`  - Or keep the previous version, \`${escape(finding.package.name)}@${escape(finding.package.previous)}\`.`);
@@ -129,6 +132,26 @@ function renderExceptions(verdict: Verdict): string | undefined {
   }
   for (const [key, count] of applied) lines.push(`- Accepted by exception, ${plural(count, "alert")}: ${key}`);
   return lines.length > 0 ? `### Exceptions\n\n${lines.join("\n")}` : undefined;
+}
+
+/** What each new version's code can do; capabilities the previous version did not have in bold. */
+function renderCode(review: Review): string | undefined {
+  if (!review.code || review.code.length === 0) return undefined;
+  const rows = review.code.map((summary) => {
+    const version = summary.previous ? `${summary.previous} → ${summary.version}` : summary.version;
+    const capabilities = summary.capabilities.map((capability) => (capability.new ? `**${capability.name} (new)**` : capability.name)).join(", ") || "none";
+    const removed = summary.removed.length > 0 ? `no longer: ${summary.removed.join(", ")}` : "";
+    return `| \`${escape(summary.name)}\` | ${escape(version)} | ${capabilities} | ${removed} |`;
+  });
+  return [
+    `<details><summary>What the new code can do (${plural(review.code.length, "version")} read)</summary>`,
+    "",
+    "| package | version | capabilities | |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+    "</details>",
+  ].join("\n");
 }
 
 function renderChanges(review: Review): string | undefined {

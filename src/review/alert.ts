@@ -12,6 +12,8 @@ export interface Evidence {
   column?: number;
   /** A short excerpt, with secrets masked. */
   snippet?: string;
+  /** The file at that line in a public code viewer, for packages from the public registry. */
+  url?: string;
 }
 
 /** Where a finding is shown in the repository under review. */
@@ -38,6 +40,8 @@ export interface Alert {
   action: string;
   location: RepositoryLocation;
   evidence?: Evidence[];
+  /** For `new-capability`: the capability (`shell`, `network`, …), which the policy may rank on its own. */
+  capability?: string;
   /** The package is only installed for development (the policy may rank it lower). */
   devOnly?: boolean;
 }

@@ -9,7 +9,9 @@ import { diffManifests, type ManifestChange } from "../lockfile/manifest-diff.js
 import { LockfileError, type Lockfile, type LockfileFormat } from "../lockfile/model.js";
 import { parseLockfile } from "../lockfile/parse.js";
 import type { Registry } from "../registry/registry.js";
+import type { VersionAnalyzer } from "../analysis/version-analyzer.js";
 import type { Alert, RepositoryLocation } from "./alert.js";
+import { codeSignals, type AnalysisTarget, type CodeSummary } from "./code-signals.js";
 import { lockfileSignals, manifestSignals } from "./lockfile-signals.js";
 import { registrySignals } from "./registry-signals.js";
 
@@ -35,6 +37,8 @@ export interface ReviewDeps {
   progress?: (done: number, total: number) => void;
   /** Globs of the dependency files to review (the policy's `paths`); all of them when left out. */
   paths?: readonly string[];
+  /** Reads the code of each new version; the review leaves code out when it is not given. */
+  analyzer?: VersionAnalyzer;
 }
 
 export interface LockfileReview {
@@ -58,6 +62,8 @@ export interface Review {
   unreviewed: Unreviewed[];
   /** Problems in the policy file this change edits: merged, it would break every later review. */
   configProblems: ConfigProblem[];
+  /** What each new version's code can do, when the code was analysed. */
+  code?: CodeSummary[];
 }
 
 /** Reviews the dependency changes between the two sides of a source. */
@@ -68,6 +74,7 @@ export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Pro
   const manifests = new ManifestCache(source);
   const review: Review = { lockfiles: [], manifestChanges: [], alerts: [], unreviewed: [], configProblems: [] };
   const headLockfiles: Lockfile[] = [];
+  const targets: AnalysisTarget[] = [];
 
   for (const path of lockfilePaths) {
     deps.signal?.throwIfAborted();
@@ -79,7 +86,9 @@ export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Pro
     review.lockfiles.push(result.review);
     if (result.head) headLockfiles.push(result.head);
     for (const change of result.review.changes) {
-      review.alerts.push(...lockfileSignals(change, await changeLocation(path, change, manifests)));
+      const location = await changeLocation(path, change, manifests);
+      review.alerts.push(...lockfileSignals(change, location));
+      if (isAnalysable(change) && !targets.some((target) => sameVersion(target.change, change))) targets.push({ change, location });
     }
   }
 
@@ -112,7 +121,37 @@ export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Pro
   }
 
   await checkRegistry(review, deps);
+  if (deps.analyzer) {
+    const registry = deps.registry;
+    const code = await codeSignals(targets, {
+      analyzer: deps.analyzer,
+      signal: deps.signal,
+      viewerUrl: (name, version, file, line) => (isPublicRegistry(registry.urlFor(name)) ? publicCodeUrl(name, version, file, line) : undefined),
+    });
+    review.alerts.push(...code.alerts);
+    review.unreviewed.push(...code.unreviewed);
+    review.code = code.summaries;
+  }
   return review;
+}
+
+function isPublicRegistry(url: string): boolean {
+  return /^https:\/\/registry\.(npmjs\.org|yarnpkg\.com)\/?$/.test(url);
+}
+
+/** A file of a published version, at a line, on unpkg (which serves every public npm version). */
+export function publicCodeUrl(name: string, version: string, file: string, line: number): string {
+  const path = file.split("/").map(encodeURIComponent).join("/");
+  return `https://unpkg.com/browse/${name}@${encodeURIComponent(version)}/${path}#L${line}`;
+}
+
+/** A new version from the registry: the code the change brings in. */
+function isAnalysable(change: DependencyChange): boolean {
+  return (change.type === "added" || change.type === "updated") && change.head?.source === "registry";
+}
+
+function sameVersion(a: DependencyChange, b: DependencyChange): boolean {
+  return a.name === b.name && a.head?.version === b.head?.version && a.head?.integrity === b.head?.integrity;
 }
 
 type LockfileResult = { review: LockfileReview; head?: Lockfile } | { error: Unreviewed };

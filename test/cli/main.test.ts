@@ -5,9 +5,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../../src/cli/main.js";
-import { fakeRegistry, packument } from "../support/packages.js";
+import { fakeRegistry, packument, sri } from "../support/packages.js";
+import { makeTarball } from "../support/tarballs.js";
 
 const corpus = (path: string) => fileURLToPath(new URL(`../../../shared/corpus/lockfile-pairs/${path}`, import.meta.url));
+
+/** is-number as the fake registry serves it: plain code, no capability. */
+const IS_NUMBER = makeTarball({
+  "package.json": JSON.stringify({ name: "is-number", version: "7.0.0" }),
+  "index.js": "module.exports = (n) => typeof n === 'number';\n",
+});
+const cacheDir = mkdtempSync(join(tmpdir(), "tollgate-cli-cache-"));
 
 function capture(overrides: Partial<CliIo> = {}) {
   const out: string[] = [];
@@ -16,16 +24,17 @@ function capture(overrides: Partial<CliIo> = {}) {
     stdout: { write: (text: string) => out.push(text) },
     stderr: { write: (text: string) => err.push(text) },
     cwd: process.cwd(),
-    env: {},
-    registry: () => fakeRegistry([packument("left-pad", { "1.3.0": {} }), packument("is-number", { "7.0.0": {} })]),
+    registry: () => fakeRegistry([packument("left-pad", { "1.3.0": {} }), packument("is-number", { "7.0.0": {} })], [], { "is-number@7.0.0": IS_NUMBER }),
     now: () => new Date("2026-06-15T00:00:00Z"),
+    analysisJobs: 1,
+    env: { TOLLGATE_CACHE_DIR: cacheDir },
     ...overrides,
   };
   return { io, out, err, stdout: () => out.join(""), stderr: () => err.join("") };
 }
 
 const folders: string[] = [];
-afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+afterAll(() => [...folders, cacheDir].forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
 /** A git repository with two commits: the second adds dependencies. */
 function repository(): string {
@@ -43,7 +52,7 @@ function repository(): string {
   writeFileSync(
     join(dir, "package-lock.json"),
     lock({
-      "node_modules/is-number": { version: "7.0.0", resolved: "https://registry.npmjs.org/is-number/-/is-number-7.0.0.tgz", integrity: "sha512-AAAA" },
+      "node_modules/is-number": { version: "7.0.0", resolved: "https://registry.npmjs.org/is-number/-/is-number-7.0.0.tgz", integrity: sri(IS_NUMBER) },
       "node_modules/left-pad": { version: "1.3.0", resolved: "git+ssh://git@github.com/x/left-pad.git#0123456789abcdef0123456789abcdef01234567" },
     }),
   );

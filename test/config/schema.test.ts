@@ -11,6 +11,7 @@ describe("ConfigSchema", () => {
       registries: { default: { url: "https://registry.npmjs.org/" }, scopes: {} },
       devDependencies: { maxLevel: "error" },
       paths: ["**"],
+      cooldownHours: 48,
       comment: "on-alerts",
       unreviewed: "neutral",
     });

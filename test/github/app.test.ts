@@ -7,7 +7,7 @@ import { tollgateApp } from "../../src/github/app.js";
 import { RERUN_ACTION } from "../../src/github/checks.js";
 import { createMemoryQueue, type JobQueue } from "../../src/github/queue.js";
 import type { ReviewJob } from "../../src/github/review-job.js";
-import type { Packument, Registry } from "../../src/registry/registry.js";
+import { TarballNotFoundError, type Packument, type Registry } from "../../src/registry/registry.js";
 import { COMMENT_MARKER, MAX_IGNORES, readCommentState, withIgnores } from "../../src/report/comment.js";
 import { recordGitHub, type GitHubRecorder } from "../support/nock-github.js";
 import { fakeRegistry, packument } from "../support/packages.js";
@@ -48,6 +48,8 @@ function startApp(
   probot.load(
     tollgateApp({
       registry: () => registry,
+      // The code analysis is tested with the review (test/review/code-signals.test.ts).
+      analysis: false,
       now: () => new Date("2026-06-15T12:00:00Z"),
       createQueue: (worker) =>
         (queue = createQueue?.(worker) ?? createMemoryQueue(worker, { concurrency: 2, onError: (error) => console.error(error) })),
@@ -185,6 +187,9 @@ function switchableRegistry(): Registry & { deprecated: string | undefined } {
     async packument(name: string): Promise<Packument | undefined> {
       if (name !== "serialize-javascript") return undefined;
       return packument(name, { "7.0.2": registry.deprecated ? { deprecated: registry.deprecated } : {} });
+    },
+    async tarball(name: string, version: string): Promise<Buffer> {
+      throw new TarballNotFoundError(`${name}@${version} is not on the registry`);
     },
   };
   return registry;

@@ -105,8 +105,8 @@ describe("parseCommand", () => {
   });
 
   it("refuses unknown rules and names them", () => {
-    const error = errorOf("@tollgate ignore left-pad@1.3.0 deprecated typosquat malware -- because");
-    expect(error).toBe("Tollgate has no rule `typosquat`, `malware`.");
+    const error = errorOf("@tollgate ignore left-pad@1.3.0 deprecated typo-squat malware -- because");
+    expect(error).toBe("Tollgate has no rule `typo-squat`, `malware`.");
   });
 
   it("refuses unknown commands and a bare mention", () => {

@@ -86,7 +86,9 @@ afterAll(async () => {
 it("answers a signed pull_request webhook with a check run that goes in_progress, then completed", async () => {
   const port = await getFreePort();
   const registry = createPacoteRegistry({ registries: DEFAULT_CONFIG.registries, env: {}, cache });
-  const server = await run(tollgateApp({ registry: () => registry }), {
+  // Code analysis has its own tests (test/review/code-signals.test.ts, the app's tests): the corpus
+  // lockfile's integrities are real, so analysing here would download real tarballs.
+  const server = await run(tollgateApp({ registry: () => registry, analysis: false }), {
     env: { ...fake.env, APP_ID: String(APP_ID), PRIVATE_KEY, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "error" },
   });
   stop = () => server.stop();

@@ -1,5 +1,6 @@
 import type { Lockfile, PackageInstance } from "../../src/lockfile/model.js";
-import type { Packument, Registry } from "../../src/registry/registry.js";
+import { createHash } from "node:crypto";
+import { TarballIntegrityError, TarballNotFoundError, type Packument, type Registry } from "../../src/registry/registry.js";
 import type { ReviewSource } from "../../src/review/review.js";
 
 /** A registry package instance; override what the test is about. */
@@ -42,17 +43,35 @@ export function memorySource(base: Record<string, string>, head: Record<string, 
   };
 }
 
-/** A registry that knows the given packuments and answers 404 for the rest; `unreachable` names fail. */
-export function fakeRegistry(packuments: Packument[], unreachable: string[] = []): Registry & { asked: string[] } {
+/**
+ * A registry that knows the given packuments and answers 404 for the rest; `unreachable` names fail.
+ * `tarballs` holds the tarballs it serves, by `name@version`.
+ */
+export function fakeRegistry(
+  packuments: Packument[],
+  unreachable: string[] = [],
+  tarballs: Record<string, Buffer> = {},
+): Registry & { asked: string[]; fetched: string[] } {
   const byName = new Map(packuments.map((packument) => [packument.name, packument]));
   const asked: string[] = [];
+  const fetched: string[] = [];
   return {
     asked,
+    fetched,
     urlFor: () => "https://registry.npmjs.org/",
     async packument(name) {
       asked.push(name);
       if (unreachable.includes(name)) throw new Error("the registry could not be reached (ECONNREFUSED)");
       return byName.get(name);
+    },
+    async tarball(name, version, integrity) {
+      fetched.push(`${name}@${version}`);
+      if (unreachable.includes(name)) throw new Error("the registry could not be reached (ECONNREFUSED)");
+      const tarball = tarballs[`${name}@${version}`];
+      if (!tarball) throw new TarballNotFoundError(`${name}@${version} is not on the registry`);
+      // As pacote does: the content must match the lockfile's integrity when one is given.
+      if (integrity && integrity !== sri(tarball)) throw new TarballIntegrityError(integrity, sri(tarball));
+      return tarball;
     },
   };
 }
@@ -63,4 +82,9 @@ export function packument(name: string, versions: Record<string, { deprecated?: 
     name,
     versions: Object.fromEntries(Object.entries(versions).map(([version, extra]) => [version, { name, version, ...extra }])),
   };
+}
+
+/** The sha512 subresource-integrity string of some content, as lockfiles record it. */
+export function sri(data: Buffer): string {
+  return `sha512-${createHash("sha512").update(data).digest("base64")}`;
 }
