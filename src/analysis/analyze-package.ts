@@ -14,7 +14,7 @@ import { describeNativeKind, NATIVE_HEAD_BYTES, nativeFileKind } from "./native-
 import { findSuspiciousUrls } from "./suspicious-url.js";
 
 /** Bumped whenever the analysis changes what it finds, so cached results of an older analyser are not reused. */
-export const ANALYSER_VERSION = "1";
+export const ANALYSER_VERSION = "2";
 
 /** Locations kept per capability: enough to show where, not every call in a 10 MB bundle. */
 const LOCATIONS_KEPT = 25;
@@ -34,6 +34,8 @@ export interface PackageAnalysis {
   anomalies: AnomalyFinding[];
   installScripts: InstallScript[];
   notAnalysed: NotAnalysed[];
+  /** The package.json inside the tarball, as far as it says what installing runs and needs. */
+  manifest?: Record<string, unknown>;
   /** The content hash of each JavaScript file, by path. */
   hashes: Record<string, string>;
   stats: { files: number; javascriptFiles: number; javascriptBytes: number; reusedFiles: number };
@@ -148,10 +150,18 @@ export async function analyzePackage(contents: PackageContents, options: Package
     capabilities: reportCapabilities(uses),
     anomalies: anomalies.sort(byPlace),
     installScripts: scripts,
+    ...(manifestText !== undefined && Object.keys(manifest).length > 0 ? { manifest: pick(manifest, MANIFEST_FIELDS) } : {}),
     notAnalysed: notAnalysed.sort((a, b) => (a.file ?? "").localeCompare(b.file ?? "")),
     hashes,
     stats,
   };
+}
+
+/** What the registry's copy of package.json is compared on: what installing runs and pulls in. */
+const MANIFEST_FIELDS = ["name", "version", "scripts", "dependencies", "optionalDependencies", "peerDependencies", "bin", "directories", "gypfile"];
+
+function pick(object: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]]));
 }
 
 function reportCapabilities(uses: CapabilityUse[]): CapabilityReport[] {

@@ -157,7 +157,7 @@ async function reviewCommand(args: string[], io: CliIo): Promise<number> {
   const analyzer = values["no-code"]
     ? undefined
     : createVersionAnalyzer({ registry, store: directoryAnalysisStore(cacheFolder(io.env)), findings: memoryFindingsCache(), analyzeFile: pool?.analyzeFile });
-  const review = await reviewChanges(source, { registry, registryHosts: registryHosts(config), paths: config.paths, progress, analyzer }).finally(() => pool?.close());
+  const review = await reviewChanges(source, { registry, registryHosts: registryHosts(config), paths: config.paths, progress, analyzer, now: io.now, cooldownHours: config.cooldownHours }).finally(() => pool?.close());
   const verdict = applyPolicy(review, config, (io.now ?? (() => new Date()))());
   if (outputFormat === "json") io.stdout.write(`${JSON.stringify(reviewJson(review, verdict), null, 2)}\n`);
   else if (outputFormat === "sarif") io.stdout.write(`${JSON.stringify(renderSarif(review, verdict, TOLLGATE_VERSION), null, 2)}\n`);

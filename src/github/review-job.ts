@@ -72,6 +72,8 @@ export async function runReviewJob(job: ReviewJob, deps: ReviewJobDeps): Promise
       paths: config.paths,
       signal,
       analyzer: deps.analyzer?.(registry),
+      now: deps.now,
+      cooldownHours: config.cooldownHours,
     });
     if (source.truncated) {
       review.unreviewed.push({

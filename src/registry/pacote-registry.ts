@@ -18,7 +18,9 @@ export function createPacoteRegistry(options: PacoteRegistryOptions): Registry {
   const { registries, env } = options;
   const settings: Record<string, unknown> = {
     registry: registries.default.url,
-    fullMetadata: false,
+    // The full document: the abbreviated one has no scripts, publishers or publish times, which the
+    // publication signals and the manifest comparison need.
+    fullMetadata: true,
     fetchRetries: options.retry?.retries ?? 3,
     fetchRetryMintimeout: options.retry?.minTimeoutMs ?? 500,
     fetchRetryMaxtimeout: options.retry?.maxTimeoutMs ?? 4_000,

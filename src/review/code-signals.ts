@@ -4,7 +4,8 @@ import { analysisAlerts, compareCapabilities, type AnalysisAlert } from "../anal
 import { PackageReadError, type Capability } from "../analysis/model.js";
 import type { VersionAnalyzer } from "../analysis/version-analyzer.js";
 import type { DependencyChange } from "../lockfile/diff.js";
-import { TarballIntegrityError, TarballNotFoundError } from "../registry/registry.js";
+import { manifestConfusion, manifestConfusionAlert } from "../publication/signals.js";
+import { TarballIntegrityError, TarballNotFoundError, type PackumentVersion } from "../registry/registry.js";
 import type { Alert, RepositoryLocation } from "./alert.js";
 
 /** A registry version the change brings in, with where the review shows it. */
@@ -49,6 +50,8 @@ const ACTION: Record<AnalysisAlert["rule"], string> = {
 
 export interface CodeSignalDeps {
   analyzer: VersionAnalyzer;
+  /** The registry's record of a version, to compare with the package.json inside its tarball. */
+  registryVersion?: (name: string, version: string) => PackumentVersion | undefined;
   /** A link to a file of a version in a public code viewer, when the package is public. */
   viewerUrl?: (name: string, version: string, file: string, line: number) => string | undefined;
   /** Packages analysed at once. */
@@ -128,6 +131,11 @@ async function analyzeTarget({ change, location }: AnalysisTarget, deps: CodeSig
       }),
       ...(head.dev ? { devOnly: true } : {}),
     });
+  }
+  const registryRecord = deps.registryVersion?.(change.name, head.version);
+  if (registryRecord && current.manifest) {
+    const confusion = manifestConfusionAlert(pkg, manifestConfusion(registryRecord, current.manifest), location);
+    if (confusion) result.alerts.push(head.dev ? { ...confusion, devOnly: true } : confusion);
   }
   const comparison = previous ? compareCapabilities(previous, current) : undefined;
   const added = new Set(comparison?.added.map((report) => report.name));

@@ -8,10 +8,23 @@ import { parseManifest, type Manifest } from "../lockfile/manifest.js";
 import { diffManifests, type ManifestChange } from "../lockfile/manifest-diff.js";
 import { LockfileError, type Lockfile, type LockfileFormat } from "../lockfile/model.js";
 import { parseLockfile } from "../lockfile/parse.js";
-import type { Registry } from "../registry/registry.js";
+import type { Packument, Registry } from "../registry/registry.js";
 import type { VersionAnalyzer } from "../analysis/version-analyzer.js";
 import type { Alert, RepositoryLocation } from "./alert.js";
 import { codeSignals, type AnalysisTarget, type CodeSummary } from "./code-signals.js";
+import {
+  approvalAlerts,
+  approvalsAdded,
+  installCommands,
+  missingDataNotes,
+  newDependencies,
+  publicationSignals,
+  readInstallPolicy,
+  type Approval,
+  type InstallPolicy,
+  type MissingData,
+  type ScriptedPackage,
+} from "../publication/signals.js";
 import { lockfileSignals, manifestSignals } from "./lockfile-signals.js";
 import { registrySignals } from "./registry-signals.js";
 
@@ -39,6 +52,10 @@ export interface ReviewDeps {
   paths?: readonly string[];
   /** Reads the code of each new version; the review leaves code out when it is not given. */
   analyzer?: VersionAnalyzer;
+  /** The clock, for how recently a version was published. */
+  now?: () => Date;
+  /** The policy's cooldown: versions younger than this many hours get `recently-published` (0: off). */
+  cooldownHours?: number;
 }
 
 export interface LockfileReview {
@@ -64,10 +81,13 @@ export interface Review {
   configProblems: ConfigProblem[];
   /** What each new version's code can do, when the code was analysed. */
   code?: CodeSummary[];
+  /** Things the reader should know about how complete the review is (a registry that serves less data). */
+  notes?: string[];
 }
 
 /** Reviews the dependency changes between the two sides of a source. */
-export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Promise<Review> {
+export async function reviewChanges(uncached: ReviewSource, deps: ReviewDeps): Promise<Review> {
+  const source = cachedSource(uncached);
   const wanted = (path: string) => !deps.paths || deps.paths.some((glob) => matchesGlob(path, glob));
   const lockfilePaths = source.changedPaths.filter((path) => isLockfilePath(path) && wanted(path)).sort();
   const manifestPaths = source.changedPaths.filter((path) => isManifestPath(path) && wanted(path)).sort();
@@ -75,6 +95,8 @@ export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Pro
   const review: Review = { lockfiles: [], manifestChanges: [], alerts: [], unreviewed: [], configProblems: [] };
   const headLockfiles: Lockfile[] = [];
   const targets: AnalysisTarget[] = [];
+  const projects: Project[] = [];
+  const approvals: { approval: Approval; policy: InstallPolicy; lockfile?: Lockfile }[] = [];
 
   for (const path of lockfilePaths) {
     deps.signal?.throwIfAborted();
@@ -85,6 +107,9 @@ export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Pro
     }
     review.lockfiles.push(result.review);
     if (result.head) headLockfiles.push(result.head);
+    const policies = await installPolicies(source, path, result.review.format);
+    projects.push({ lockfile: result.review, base: result.base, policy: policies.head });
+    if (policies.head) approvals.push(...approvalsAdded(policies.base, policies.head).map((approval) => ({ approval, policy: policies.head!, lockfile: result.head })));
     for (const change of result.review.changes) {
       const location = await changeLocation(path, change, manifests);
       review.alerts.push(...lockfileSignals(change, location));
@@ -120,12 +145,18 @@ export async function reviewChanges(source: ReviewSource, deps: ReviewDeps): Pro
     }
   }
 
-  await checkRegistry(review, deps);
+  const packuments = await checkRegistry(review, projects, deps);
+  const lookup = (name: string, version: string) => packuments.get(name)?.versions[version];
+  for (const project of projects) {
+    review.alerts.push(...newDependencies(project.lockfile.changes, { lockfilePath: project.lockfile.path, base: project.base, lookup }));
+  }
+  review.alerts.push(...(await approvedScripts(approvals, packuments, deps)));
   if (deps.analyzer) {
     const registry = deps.registry;
     const code = await codeSignals(targets, {
       analyzer: deps.analyzer,
       signal: deps.signal,
+      registryVersion: lookup,
       viewerUrl: (name, version, file, line) => (isPublicRegistry(registry.urlFor(name)) ? publicCodeUrl(name, version, file, line) : undefined),
     });
     review.alerts.push(...code.alerts);
@@ -154,7 +185,7 @@ function sameVersion(a: DependencyChange, b: DependencyChange): boolean {
   return a.name === b.name && a.head?.version === b.head?.version && a.head?.integrity === b.head?.integrity;
 }
 
-type LockfileResult = { review: LockfileReview; head?: Lockfile } | { error: Unreviewed };
+type LockfileResult = { review: LockfileReview; head?: Lockfile; base?: Lockfile } | { error: Unreviewed };
 
 async function reviewLockfile(
   path: string,
@@ -187,6 +218,7 @@ async function reviewLockfile(
   return {
     review: { path, format: (head ?? base)?.format, changes, warnings: [...(head?.warnings ?? [])] },
     head,
+    base,
   };
 }
 
@@ -213,19 +245,48 @@ async function changeLocation(lockfilePath: string, change: DependencyChange, ma
   return location;
 }
 
-/** Asks the registry about every new registry version, one packument per name, a few at a time. */
-async function checkRegistry(review: Review, deps: ReviewDeps): Promise<void> {
-  const wanted = new Map<string, { version: string; location: RepositoryLocation; devOnly: boolean }[]>();
-  for (const lockfile of review.lockfiles) {
+/** A lockfile under review with what the registry signals need from its project. */
+interface Project {
+  lockfile: LockfileReview;
+  base?: Lockfile;
+  /** The project's install-script settings at head. */
+  policy?: InstallPolicy;
+}
+
+interface WantedVersion {
+  version: string;
+  previous?: string;
+  location: RepositoryLocation;
+  devOnly: boolean;
+  policy?: InstallPolicy;
+}
+
+/**
+ * Asks the registry about every new registry version, one packument per name, a few at a time:
+ * gone, deprecated, and what its publication says (publisher, provenance, age, install scripts,
+ * look-alike names). Returns the packuments, for the checks that follow.
+ */
+async function checkRegistry(review: Review, projects: readonly Project[], deps: ReviewDeps): Promise<Map<string, Packument>> {
+  const wanted = new Map<string, WantedVersion[]>();
+  for (const { lockfile, policy } of projects) {
     for (const change of lockfile.changes) {
-      if (change.type === "removed" || change.head?.source !== "registry") continue;
+      if (change.type === "removed" || change.type === "changed" || change.head?.source !== "registry") continue;
       const list = wanted.get(change.name) ?? [];
       if (!list.some((entry) => entry.version === change.head!.version)) {
-        list.push({ version: change.head.version, location: { path: lockfile.path, line: change.head.line }, devOnly: change.head.dev });
+        list.push({
+          version: change.head.version,
+          ...(change.type === "updated" && change.base ? { previous: change.base.version } : {}),
+          location: { path: lockfile.path, line: change.head.line },
+          devOnly: change.head.dev,
+          policy,
+        });
       }
       wanted.set(change.name, list);
     }
   }
+  const now = (deps.now ?? (() => new Date()))();
+  const packuments = new Map<string, Packument>();
+  const missing: { registryUrl: string; missing: MissingData[] }[] = [];
   const queue = new PQueue({ concurrency: deps.concurrency ?? 8 });
   let done = 0;
   queue.on("completed", () => deps.progress?.(++done, wanted.size));
@@ -235,9 +296,28 @@ async function checkRegistry(review: Review, deps: ReviewDeps): Promise<void> {
         deps.signal?.throwIfAborted();
         try {
           const packument = await deps.registry.packument(name, deps.signal);
-          return versions.flatMap(({ version, location, devOnly }) =>
-            registrySignals(name, version, packument, deps.registry.urlFor(name), location).map((alert) => (devOnly ? { ...alert, devOnly } : alert)),
-          );
+          if (packument) packuments.set(name, packument);
+          const registryUrl = deps.registry.urlFor(name);
+          return versions.flatMap(({ version, previous, location, devOnly, policy }) => {
+            const alerts = registrySignals(name, version, packument, registryUrl, location);
+            if (packument) {
+              const publication = publicationSignals({
+                name,
+                version,
+                previousVersion: previous,
+                packument,
+                registryUrl,
+                location,
+                now,
+                cooldownHours: deps.cooldownHours,
+                installPolicy: policy,
+                devOnly,
+              });
+              alerts.push(...publication.alerts.filter((alert) => alert.rule !== "recently-published" || deps.cooldownHours !== 0));
+              missing.push({ registryUrl, missing: publication.missing });
+            }
+            return alerts.map((alert) => (devOnly ? { ...alert, devOnly } : alert));
+          });
         } catch (error) {
           if (deps.signal?.aborted) throw error;
           for (const { version, location } of versions) {
@@ -249,6 +329,74 @@ async function checkRegistry(review: Review, deps: ReviewDeps): Promise<void> {
     ),
   );
   for (const alerts of results) review.alerts.push(...(alerts ?? []));
+  const notes = missingDataNotes(missing);
+  if (notes.length > 0) review.notes = [...(review.notes ?? []), ...notes];
+  return packuments;
+}
+
+/** The project's install-script settings beside a lockfile, at base and head (package.json, pnpm-workspace.yaml, .yarnrc.yml, .npmrc). */
+async function installPolicies(source: ReviewSource, lockfilePath: string, format: LockfileFormat | undefined): Promise<{ base?: InstallPolicy; head?: InstallPolicy }> {
+  if (!format) return {};
+  const folder = folderOf(lockfilePath);
+  const read = async (side: Side) => {
+    const file = async (name: string) => {
+      const path = joinPath(folder, name);
+      const text = await source.read(path, side);
+      return text === undefined ? undefined : { path, text };
+    };
+    // Only the files the lockfile's package manager reads: each one is a request to GitHub.
+    const [packageJson, pnpmWorkspace, yarnrc, npmrc] = await Promise.all([
+      file("package.json"),
+      format === "pnpm" ? file("pnpm-workspace.yaml") : undefined,
+      format === "yarn-berry" ? file(".yarnrc.yml") : undefined,
+      format === "npm" || format === "pnpm" || format === "yarn-classic" ? file(".npmrc") : undefined,
+    ]);
+    if (!packageJson && !pnpmWorkspace && !yarnrc && !npmrc) return undefined;
+    return readInstallPolicy(format, { packageJson, pnpmWorkspace, yarnrc, npmrc });
+  };
+  const [base, head] = await Promise.all([read("base"), read("head")]);
+  return { base, head };
+}
+
+/** install-script-approved: approvals this change adds, for installed packages that have install scripts. */
+async function approvedScripts(
+  approvals: readonly { approval: Approval; policy: InstallPolicy; lockfile?: Lockfile }[],
+  packuments: Map<string, Packument>,
+  deps: ReviewDeps,
+): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  for (const { approval, policy, lockfile } of approvals) {
+    const installed = (lockfile?.packages ?? []).filter(
+      (instance) => instance.source === "registry" && (approval.entry.name === "*" || instance.name === approval.entry.name),
+    );
+    const scripted: ScriptedPackage[] = [];
+    for (const instance of installed.slice(0, 50)) {
+      let packument = packuments.get(instance.name);
+      if (!packument && approval.entry.name !== "*") {
+        packument = await deps.registry.packument(instance.name, deps.signal).catch(() => undefined);
+        if (packument) packuments.set(instance.name, packument);
+      }
+      const record = packument?.versions[instance.version];
+      const commands = record ? installCommands(record) : [];
+      if (commands.length > 0) scripted.push({ name: instance.name, version: instance.version, commands });
+    }
+    alerts.push(...approvalAlerts([approval], policy, scripted));
+  }
+  return alerts;
+}
+
+/** A source that reads each file once per side, however many checks ask for it. */
+function cachedSource(source: ReviewSource): ReviewSource {
+  const texts = new Map<string, Promise<string | undefined>>();
+  return {
+    changedPaths: source.changedPaths,
+    read(path, side) {
+      const key = `${side}:${path}`;
+      let text = texts.get(key);
+      if (!text) texts.set(key, (text = source.read(path, side)));
+      return text;
+    },
+  };
 }
 
 /** Reads each package.json once per side; a broken one is kept as its error. */

@@ -84,7 +84,7 @@ function mockPullRequest(options: { files?: { filename: string; status: string }
   api
     .get(/\/repos\/octo-org\/shop\/contents\/.+/)
     .query(true)
-    .times(4)
+    .times(6)
     .reply((request: unknown) => {
       // nock 15 hands fetch requests over as Request objects, http ones as a path.
       const uri = typeof request === "string" ? request : (request as Request).url;
