@@ -41,7 +41,7 @@ export function compareCapabilities(previous: PackageAnalysis, current: PackageA
  * the previous version did not have. Install-time code ranks one step higher: it runs on every
  * machine that installs the package, before anyone calls it.
  */
-export function analysisAlerts(current: PackageAnalysis, previous?: PackageAnalysis): AnalysisAlert[] {
+export function analysisAlerts(current: PackageAnalysis, previous?: PackageAnalysis, options: { minified?: "always" | "when-new" } = {}): AnalysisAlert[] {
   const alerts: AnalysisAlert[] = [];
   const label = `${current.package.name}@${current.package.version}`;
 
@@ -75,8 +75,13 @@ export function analysisAlerts(current: PackageAnalysis, previous?: PackageAnaly
     });
   }
 
+  // Minified code is for information: reported when asked for, or when an update brings it to a
+  // package that had none (most published bundles are minified, and saying so every time is noise).
+  const hadMinified = previous?.anomalies.some((anomaly) => anomaly.rule === "minified-code") ?? false;
+  const showMinified = options.minified === "always" || (previous !== undefined && !hadMinified);
   const seen = new Set<string>();
   for (const anomaly of current.anomalies) {
+    if (anomaly.rule === "minified-code" && !showMinified) continue;
     // One alert per rule and file: a bundle full of one pattern is one finding.
     const key = `${anomaly.rule}\0${anomaly.file}\0${anomaly.message}`;
     if (seen.has(key)) continue;

@@ -192,17 +192,8 @@ export function findCapabilities(ast: Program): FileCapabilities {
     if (!node || depth > MAX_DEPTH) return undefined;
     const n = node as AnyNode;
     switch (n.type) {
-      case "Identifier": {
-        const list = bindings.get(n.name);
-        if (list) {
-          for (const binding of list) {
-            const value = resolveBinding(binding, depth + 1);
-            if (value) return value;
-          }
-          return undefined;
-        }
-        return globalValue(n.name);
-      }
+      case "Identifier":
+        return resolveName(n.name, depth);
       case "MemberExpression": {
         const object = resolve(n.object, depth + 1);
         const key = object && propertyName(n);
@@ -243,6 +234,25 @@ export function findCapabilities(ast: Program): FileCapabilities {
       default:
         return undefined;
     }
+  };
+  // A name resolves the same wherever it is used (bindings are file-wide), so each is resolved
+  // once: minified bundles bind `e` or `t` thousands of times, and following every binding of every
+  // name again at each use would be exponential. A name met again while resolving is a cycle.
+  const resolvedNames = new Map<string, Value | undefined | "pending">();
+  const resolveName = (name: string, depth: number): Value | undefined => {
+    const known = resolvedNames.get(name);
+    if (known === "pending") return undefined;
+    if (resolvedNames.has(name)) return known;
+    const list = bindings.get(name);
+    if (!list) return globalValue(name);
+    resolvedNames.set(name, "pending");
+    let value: Value | undefined;
+    for (const binding of list) {
+      value = resolveBinding(binding, depth + 1);
+      if (value) break;
+    }
+    resolvedNames.set(name, value);
+    return value;
   };
   const resolveBinding = (binding: Binding, depth: number): Value | undefined => {
     let value: Value | undefined;

@@ -61,7 +61,7 @@ export async function analyzeTargets(
   try {
     const before = previous ? await analyzePackage(previous, { analyzeFile, cache }) : undefined;
     const after = await analyzePackage(current, { analyzeFile, cache });
-    return { current: after, previous: before, alerts: analysisAlerts(after, before) };
+    return { current: after, previous: before, alerts: analysisAlerts(after, before, { minified: "always" }) };
   } finally {
     await pool?.close();
   }

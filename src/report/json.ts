@@ -35,6 +35,8 @@ export function reviewJson(review: Review, verdict: Verdict) {
     suppressed: verdict.suppressed,
     expiredExceptions: verdict.expired,
     unreviewed: review.unreviewed,
+    code: review.code ?? [],
+    notes: review.notes ?? [],
     configProblems: review.configProblems,
     warnings: review.lockfiles.flatMap((lockfile) => lockfile.warnings.map((warning) => `${lockfile.path}: ${warning}`)),
   };

@@ -31,6 +31,7 @@ export function renderSummary(review: Review, verdict: Verdict, limit = GITHUB_T
   if (configProblems) blocks.push(configProblems);
   const unreviewed = renderUnreviewed(review);
   if (unreviewed) blocks.push(unreviewed);
+  if (review.notes && review.notes.length > 0) blocks.push(review.notes.map((note) => `> ${escape(note)}`).join("\n>\n"));
   blocks.push(...renderFindings(verdict.findings));
   const exceptions = renderExceptions(verdict);
   if (exceptions) blocks.push(exceptions);

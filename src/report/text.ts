@@ -29,12 +29,17 @@ export function renderText(review: Review, verdict: Verdict, options: TextOption
     const name = finding.package.version ? `${finding.package.name}@${finding.package.version}` : finding.package.name;
     const where = `${finding.location.path}${finding.location.line ? `:${finding.location.line}` : ""}`;
     lines.push("", `${paint(levelColor[finding.level], finding.level.padEnd(7))} ${finding.rule}  ${paint("bold", name)}  ${paint("dim", where)}`);
-    lines.push(`        ${finding.message}`, `        ${paint("dim", `what to do: ${finding.action}`)}`);
+    lines.push(`        ${finding.message}`);
+    for (const evidence of (finding.evidence ?? []).slice(0, 3)) {
+      lines.push(`        ${paint("dim", `at ${evidence.file}:${evidence.line}`)}${evidence.snippet ? `  ${evidence.snippet}` : ""}`);
+    }
+    lines.push(`        ${paint("dim", `what to do: ${finding.action}`)}`);
   }
   if (review.unreviewed.length > 0) {
     lines.push("", paint("yellow", "Not reviewed:"));
     for (const item of review.unreviewed) lines.push(`  - ${item.subject}: ${item.reason}`);
   }
+  for (const note of review.notes ?? []) lines.push("", paint("dim", `Note: ${note}`));
   for (const { exception, alerts } of verdict.expired) {
     lines.push(paint("yellow", `Exception for ${exception.package} expired on ${exception.expires}: ${alerts} alert(s) are back.`));
   }

@@ -63,6 +63,13 @@ describe("evasions", () => {
     expect(found(source)).toContain("shell: child_process");
   });
 
+  it("resolves names bound thousands of times, as in minified bundles, once each", () => {
+    // Followed naively, every use would chase every binding of every name it meets: exponential.
+    const rebinds = Array.from({ length: 300 }, () => "var e = t; var t = n; var n = e;").join("\n");
+    const source = `${rebinds}\nvar r = require;\nvar t = r;\ne(['child', 'process'].join('_'));\n`;
+    expect(found(source)).toEqual(["shell: child_process"]);
+  });
+
   it("follows a require alias declared after the function that uses it", () => {
     expect(found("function run() { return r('child_process') }\nconst r = require")).toContain("shell: child_process");
   });

@@ -63,7 +63,7 @@ describe("new-dependencies", () => {
   it("without the base lockfile, counts a name as new when the changes show no earlier version of it", () => {
     const before = lockfile([pkg("a@1.0.0"), pkg("b@1.0.0")]);
     const after = lockfile([pkg("a@2.0.0"), pkg("b@1.0.0"), pkg("c@1.0.0")]);
-    const lookupOf = (name: string, version: string) => (name === "a" ? { name, version, dependencies: version === "2.0.0" ? { c: "1" } : {} } : undefined);
+    const lookupOf = (name: string, version: string) => (name === "a" ? { name, version, dependencies: (version === "2.0.0" ? { c: "1" } : {}) as Record<string, string> } : undefined);
     expect(newDependencies(diffLockfiles(before, after), { lockfilePath: "package-lock.json", lookup: lookupOf }).map((alert) => alert.package.name)).toEqual(["c"]);
   });
 });
