@@ -159,7 +159,7 @@ export async function reviewChanges(uncached: ReviewSource, deps: ReviewDeps): P
       registryVersion: lookup,
       viewerUrl: (name, version, file, line) => (isPublicRegistry(registry.urlFor(name)) ? publicCodeUrl(name, version, file, line) : undefined),
     });
-    review.alerts.push(...code.alerts);
+    review.alerts.push(...withoutDuplicateScripts(code.alerts, review.alerts));
     review.unreviewed.push(...code.unreviewed);
     review.code = code.summaries;
   }
@@ -174,6 +174,23 @@ function isPublicRegistry(url: string): boolean {
 export function publicCodeUrl(name: string, version: string, file: string, line: number): string {
   const path = file.split("/").map(encodeURIComponent).join("/");
   return `https://unpkg.com/browse/${name}@${encodeURIComponent(version)}/${path}#L${line}`;
+}
+
+/**
+ * An install script the registry already reported as added (with whether it runs) is one finding:
+ * the code analysis's alert for it is dropped, and its evidence (the script's line, the files it
+ * runs) goes to the registry's alert.
+ */
+function withoutDuplicateScripts(codeAlerts: readonly Alert[], existing: Alert[]): Alert[] {
+  return codeAlerts.filter((alert) => {
+    if (alert.rule !== "install-script") return true;
+    const added = existing.find(
+      (other) => other.rule === "install-script-added" && other.package.name === alert.package.name && other.package.version === alert.package.version,
+    );
+    if (!added) return true;
+    added.evidence = [...(added.evidence ?? []), ...(alert.evidence ?? [])];
+    return false;
+  });
 }
 
 /** A new version from the registry: the code the change brings in. */
