@@ -64,7 +64,6 @@ const MAX_DEPTH = 16;
  */
 export function findCapabilities(ast: Program): FileCapabilities {
   const bindings = new Map<string, Binding[]>();
-  const declared = new Set<string>();
   const calls: (AnyNode & { type: "CallExpression" | "NewExpression" })[] = [];
   const members: (AnyNode & { type: "MemberExpression" })[] = [];
   const memberObjects = new Set<Node>();
@@ -81,7 +80,6 @@ export function findCapabilities(ast: Program): FileCapabilities {
     if (!pattern) return;
     switch (pattern.type) {
       case "Identifier":
-        declared.add(pattern.name);
         bind(pattern.name, init ? { init, path } : { path });
         return;
       case "ObjectPattern":
@@ -124,7 +122,6 @@ export function findCapabilities(ast: Program): FileCapabilities {
     FunctionDeclaration(node) {
       const n = node as AnyNode & { type: "FunctionDeclaration" };
       if (n.id) {
-        declared.add(n.id.name);
         bind(n.id.name, { path: [] });
       }
       declareFunction(n);
@@ -138,7 +135,6 @@ export function findCapabilities(ast: Program): FileCapabilities {
     ClassDeclaration(node) {
       const n = node as AnyNode & { type: "ClassDeclaration" };
       if (n.id) {
-        declared.add(n.id.name);
         bind(n.id.name, { path: [] });
       }
     },
@@ -149,7 +145,6 @@ export function findCapabilities(ast: Program): FileCapabilities {
       const n = node as AnyNode & { type: "ImportDeclaration" };
       imports.push({ source: n.source, offset: n.start });
       for (const specifier of n.specifiers) {
-        declared.add(specifier.local.name);
         const path = specifier.type === "ImportSpecifier" ? [literalKey(specifier.imported) ?? "default"] : [];
         bind(specifier.local.name, { module: String(n.source.value), path });
       }

@@ -330,7 +330,7 @@ async function checkRegistry(review: Review, projects: readonly Project[], deps:
                 installPolicy: policy,
                 devOnly,
               });
-              alerts.push(...publication.alerts.filter((alert) => alert.rule !== "recently-published" || deps.cooldownHours !== 0));
+              alerts.push(...publication.alerts);
               missing.push({ registryUrl, missing: publication.missing });
             }
             return alerts.map((alert) => (devOnly ? { ...alert, devOnly } : alert));
