@@ -33,16 +33,42 @@ export interface CapabilityUse extends CodeLocation {
   installTime?: boolean;
 }
 
+/** How a package handles API tokens and credentials: shipped, read, harvested, sent, logged or weakened. */
+export const CREDENTIAL_RULES = [
+  "hardcoded-secret",
+  "credential-file-access",
+  "env-harvest",
+  "token-exfiltration",
+  "token-logging",
+  "token-in-url",
+  "insecure-transport",
+  "tls-verification-disabled",
+  "jwt-unverified",
+] as const;
+
+export type CredentialRule = (typeof CREDENTIAL_RULES)[number];
+
 /** Findings that are suspicious in themselves, whatever the previous version did. */
-export const ANOMALY_RULES = ["obfuscated-code", "suspicious-url", "unicode-trojan", "minified-code"] as const;
+export const ANOMALY_RULES = ["obfuscated-code", "suspicious-url", "unicode-trojan", "minified-code", ...CREDENTIAL_RULES] as const;
 
 export type AnomalyRule = (typeof ANOMALY_RULES)[number];
+
+/** Another place in the same file that explains a finding: where a token was read, before the sink that sends it. */
+export interface RelatedLocation {
+  line: number;
+  column: number;
+  snippet: string;
+  /** What happens there, in a few words (`reads process.env.NPM_TOKEN`). */
+  label: string;
+}
 
 export interface AnomalyFinding extends CodeLocation {
   rule: AnomalyRule;
   severity: Severity;
   /** One sentence: what was found. */
   message: string;
+  /** For flows: the source (and steps) that lead to this location, the sink. */
+  related?: RelatedLocation[];
 }
 
 /** A location without its file: what one file's analysis produces, cached by the file's content. */

@@ -50,8 +50,10 @@ export function applyPolicy(review: Review, config: Config, today: Date, ignores
 
   for (const alert of review.alerts) {
     const ruleLevel = levelOf(alert.rule, config, alert.capability);
-    const cap = config.devDependencies.maxLevel;
-    const level = alert.devOnly && LEVEL_RANK[cap] < LEVEL_RANK[ruleLevel] ? cap : ruleLevel;
+    // What the analysis rates as information (an SDK sending its own key to its own API) is at most
+    // a notice: one rule covers both that and a theft, and only the severity tells them apart.
+    const caps = [alert.devOnly ? config.devDependencies.maxLevel : undefined, alert.severity === "info" ? ("notice" as const) : undefined];
+    const level = caps.reduce<Level>((current, cap) => (cap && LEVEL_RANK[cap] < LEVEL_RANK[current] ? cap : current), ruleLevel);
     if (level === "off") continue;
     const ignore = ignores.find((entry) => matches(entry as Exception, alert));
     if (ignore) {

@@ -29,6 +29,16 @@ export const RULES = {
   "suspicious-url": { defaultLevel: "warning", title: "Suspicious URL in the code" },
   "unicode-trojan": { defaultLevel: "error", title: "Invisible or bidirectional characters in code" },
   "minified-code": { defaultLevel: "notice", title: "Minified code" },
+  // How the package's code handles tokens and credentials.
+  "hardcoded-secret": { defaultLevel: "error", title: "Credential shipped in the package" },
+  "credential-file-access": { defaultLevel: "warning", title: "Reads another tool's credentials" },
+  "env-harvest": { defaultLevel: "warning", title: "Collects the whole environment" },
+  "token-exfiltration": { defaultLevel: "error", title: "Sends a credential away" },
+  "token-logging": { defaultLevel: "warning", title: "Writes a token to a log" },
+  "token-in-url": { defaultLevel: "notice", title: "Token in a URL" },
+  "insecure-transport": { defaultLevel: "warning", title: "Token sent over plain http" },
+  "tls-verification-disabled": { defaultLevel: "warning", title: "TLS certificate checks turned off" },
+  "jwt-unverified": { defaultLevel: "warning", title: "JWT trusted without verification" },
   // What the registry says about the version.
   "publisher-changed": { defaultLevel: "warning", title: "Published by someone new" },
   "provenance-lost": { defaultLevel: "warning", title: "Provenance lost" },

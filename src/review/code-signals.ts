@@ -37,6 +37,16 @@ const WHY: Record<AnalysisAlert["rule"], string> = {
   "suspicious-url": "Paste sites, webhook collectors, tunnels and raw addresses are where stolen data is sent; legitimate packages rarely name them.",
   "unicode-trojan": "Invisible and bidirectional characters make code read differently from how it runs.",
   "minified-code": "Minified code is hard to review; it is common in published bundles, so this is for information.",
+  "hardcoded-secret": "A credential shipped in a public package is public: anyone can use it until it is revoked, and a package has no reason to carry one.",
+  "credential-file-access":
+    "Files such as ~/.npmrc, ~/.ssh and ~/.aws/credentials hold other tools' tokens and keys; reading them is the first step of every token theft.",
+  "env-harvest": "Taking the whole environment collects every token a CI job or developer shell holds, which no library needs.",
+  "token-exfiltration": "Sending a credential away is how stolen tokens reach an attacker; an SDK sends its own key to its own API, nothing else does.",
+  "token-logging": "Tokens written to logs end up in CI output, log services and bug reports, where anyone who reads them can use them.",
+  "token-in-url": "URLs are logged by proxies, servers and browsers' histories; a token in a query string leaks with them.",
+  "insecure-transport": "Over plain http anyone on the network path reads the token.",
+  "tls-verification-disabled": "Without certificate checks anyone on the network path can pose as the server and read or change the traffic, tokens included.",
+  "jwt-unverified": "A JWT that is only decoded can be forged by anyone: its claims mean nothing until its signature is checked.",
 };
 
 const ACTION: Record<AnalysisAlert["rule"], string> = {
@@ -46,6 +56,15 @@ const ACTION: Record<AnalysisAlert["rule"], string> = {
   "suspicious-url": "Check where the code sends data to that address; keep the previous version unless the maintainers explain it.",
   "unicode-trojan": "Look at the file with the characters made visible, and keep the previous version until it is explained.",
   "minified-code": "No action needed unless other alerts point at this file.",
+  "hardcoded-secret": "Tell the maintainers so they revoke it; if the value is a real credential of yours, revoke it now.",
+  "credential-file-access": "Read what the code does with the file; unless the package's purpose is to manage that tool's login, keep the previous version.",
+  "env-harvest": "Check where the collected environment goes; unless it only configures a child process, keep the previous version.",
+  "token-exfiltration": "Check the destination against the package's documentation; if it is not the package's own service, keep the previous version and rotate the tokens it could reach.",
+  "token-logging": "Make sure the logging is off in your use, or ask the maintainers to mask the value.",
+  "token-in-url": "Prefer a version or an option that sends the token in a header.",
+  "insecure-transport": "Use an https endpoint, or ask the maintainers to refuse plain http for authenticated requests.",
+  "tls-verification-disabled": "Check whether it is only an opt-in option; if it applies by default, keep the previous version or set the option back.",
+  "jwt-unverified": "Verify tokens with a key and an explicit list of algorithms before trusting their claims.",
 };
 
 export interface CodeSignalDeps {
