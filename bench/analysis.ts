@@ -28,50 +28,12 @@ import { memoryFindingsCache } from "../src/analysis/caches.js";
 import type { PackageContents, PackageFile } from "../src/analysis/model.js";
 import { readTarball } from "../src/analysis/read-tarball.js";
 import { createWorkerPool } from "../src/analysis/worker-pool.js";
+import { CACHE, CORPUS, MEMORY_PACKAGE, nameOf, PAIRS, TARBALLS, tarballPath } from "./analysis-corpus.js";
 
 // ---------------------------------------------------------------------------------------------
 // Where things are, and what is measured
 
-/** The repository root: this file runs as dist/bench/analysis.js. */
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CACHE = join(ROOT, "bench", ".cache");
-const TARBALLS = join(CACHE, "tarballs");
 const MEMORY_SCRIPT = fileURLToPath(new URL("./analysis-memory.js", import.meta.url));
-
-/** Popular packages, exact versions: the throughput corpus (from the issue). */
-const CORPUS = [
-  "lodash@4.17.21",
-  "typescript@5.9.3",
-  "next@15.5.29",
-  "react-dom@19.3.1",
-  "webpack@5.112.2",
-  "eslint@10.15.0",
-  "prettier@3.10.1",
-  "rxjs@7.8.2",
-  "moment@2.31.0",
-  "axios@1.21.1",
-];
-
-/**
- * Real updates, previous release → the corpus version where there is one. Whether a pair is one
- * where "few files changed" is decided by the run, from the tarballs (UPDATE_QUALIFIES); the pairs
- * that are not are measured for information, with no target.
- */
-const PAIRS: [string, string][] = [
-  ["lodash@4.17.20", "lodash@4.17.21"],
-  ["axios@1.21.0", "axios@1.21.1"],
-  ["typescript@5.9.2", "typescript@5.9.3"],
-  ["react-dom@19.3.0", "react-dom@19.3.1"],
-  ["rxjs@7.8.1", "rxjs@7.8.2"],
-  ["eslint@9.39.4", "eslint@9.39.5"],
-  ["eslint@10.14.0", "eslint@10.15.0"],
-  ["webpack@5.112.1", "webpack@5.112.2"],
-  ["prettier@3.10.0", "prettier@3.10.1"],
-  ["next@15.5.28", "next@15.5.29"],
-];
-
-/** The package whose peak memory is held to MEMORY_TARGET_MB. */
-const MEMORY_PACKAGE = "next@15.5.29";
 
 const THROUGHPUT_TARGET = 0.8;
 const POOL_SIZE = 2;
@@ -83,14 +45,6 @@ const MEMORY_TARGET_MB = 600;
 
 const SECTIONS = ["throughput", "pool", "update", "memory"] as const;
 type Section = (typeof SECTIONS)[number];
-
-function nameOf(spec: string): string {
-  return spec.slice(0, spec.lastIndexOf("@"));
-}
-
-function tarballPath(spec: string): string {
-  return join(TARBALLS, `${spec.replace("/", "__")}.tgz`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Downloading

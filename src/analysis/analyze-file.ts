@@ -1,3 +1,4 @@
+import { findCredentialHandling } from "./credential-handling.js";
 import { findCapabilities } from "./find-capabilities.js";
 import type { AnomalyFinding, CapabilityUse, InFile } from "./model.js";
 import { minifiedFinding } from "./minified.js";
@@ -62,6 +63,17 @@ export function analyzeJavaScript(source: string, path: string, options: FileAna
         ...at(offset),
       });
     }
+  }
+  for (const finding of findCredentialHandling(parsed.ast, source)) {
+    const related = finding.related.map(({ offset, label }) => ({ ...at(offset), label }));
+    anomalies.push({
+      rule: finding.rule,
+      severity: finding.severity,
+      message: finding.message,
+      ...at(finding.offset),
+      ...(related.length > 0 ? { related } : {}),
+      ...(finding.tool ? { tool: finding.tool } : {}),
+    });
   }
   return { uses, anomalies, requires: found.requires, parse: parsed.mode, ...(parsed.problem ? { problem: parsed.problem } : {}) };
 }

@@ -69,6 +69,8 @@ export interface AnomalyFinding extends CodeLocation {
   message: string;
   /** For flows: the source (and steps) that lead to this location, the sink. */
   related?: RelatedLocation[];
+  /** For another tool's credentials: the tool (`aws`, `ssh`), so that tool's own packages are not blamed. */
+  tool?: string;
 }
 
 /** A location without its file: what one file's analysis produces, cached by the file's content. */

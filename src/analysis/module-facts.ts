@@ -1,0 +1,471 @@
+import type { AnyNode, Node, Pattern, Program } from "acorn";
+import { ancestor } from "acorn-walk";
+
+/** A function of the module: a declaration, an expression or an arrow. */
+export type FunctionNode = AnyNode & { type: "FunctionDeclaration" | "FunctionExpression" | "ArrowFunctionExpression" };
+export type CallNode = AnyNode & { type: "CallExpression" | "NewExpression" };
+
+/** Where a name gets its value: an expression (and a path into it), an import, a function, or a parameter. */
+export type Binding =
+  | { kind: "init"; init: Node; path: string[] }
+  | { kind: "import"; module: string; path: string[] }
+  | { kind: "function"; fn: FunctionNode }
+  | { kind: "param"; fn: FunctionNode; index: number }
+  /** `for (const x of list)`: each element of the iterated value. */
+  | { kind: "element"; of: Node }
+  /** `for (const key in object)`: the keys of an object. */
+  | { kind: "key"; of: Node };
+
+/**
+ * What a platform value is: Node's `require`, a module and a path into it (`fs.promises.readFile`),
+ * a global and a path (`process.env.HOME`), or one of the module's own functions.
+ */
+export type Ref =
+  | { kind: "require" }
+  | { kind: "module"; name: string; path: string[] }
+  | { kind: "global"; name: string; path: string[] }
+  | { kind: "function"; fn: FunctionNode };
+
+const GLOBAL_OBJECTS = new Set(["global", "globalThis", "window", "self"]);
+const MAX_DEPTH = 24;
+const MAX_TEXTS = 24;
+
+/** A call with the statement around it, for rules that read the code near a call. */
+export interface CallSite {
+  node: CallNode;
+  statement: Node | undefined;
+  /** The call sits in a branch: an `if`, a `?:`, or the right side of `&&`/`||`. */
+  conditional: boolean;
+}
+
+/** An object property (`rejectUnauthorized: false`) or member assignment (`x.rejectUnauthorized = false`) by name. */
+export interface KeyedValue {
+  key: string;
+  value: Node;
+  at: number;
+  conditional: boolean;
+}
+
+/**
+ * One walk over a module that records what the credential rules need: bindings (file-wide, as in
+ * the capability finder), calls, returns, templates, keyed values. Queries resolve names lazily and
+ * remember the answers, so a rule pays only for what it asks.
+ */
+export class ModuleFacts {
+  readonly bindings = new Map<string, Binding[]>();
+  readonly calls: CallSite[] = [];
+  readonly returns = new Map<FunctionNode, Node[]>();
+  readonly templates: (AnyNode & { type: "TemplateLiteral" })[] = [];
+  readonly concatenations: (AnyNode & { type: "BinaryExpression" })[] = [];
+  /** Values written to a property of a named object after it was created: `payload.token = t`. */
+  readonly memberWrites = new Map<string, { key: string | undefined; value: Node }[]>();
+  /** `this.key = value`, anywhere: classes keep their settings there. */
+  readonly thisWrites = new Map<string, Node[]>();
+  readonly keyed: KeyedValue[] = [];
+  readonly forIns: { right: Node; statement: Node }[] = [];
+  private readonly refs = new Map<string, Ref | undefined | "pending">();
+  private readonly functionCalls = new Map<FunctionNode, CallNode[]>();
+  private callsIndexed = false;
+
+  constructor(
+    readonly ast: Program,
+    readonly source: string,
+  ) {
+    this.walk();
+  }
+
+  private bind(name: string, binding: Binding): void {
+    const list = this.bindings.get(name);
+    if (list) list.push(binding);
+    else this.bindings.set(name, [binding]);
+  }
+
+  private declare(pattern: Pattern | null | undefined, make: (path: string[]) => Binding | undefined, path: string[] = []): void {
+    if (!pattern) return;
+    switch (pattern.type) {
+      case "Identifier": {
+        const binding = make(path);
+        if (binding) this.bind(pattern.name, binding);
+        return;
+      }
+      case "ObjectPattern":
+        for (const property of pattern.properties) {
+          if (property.type === "RestElement") this.declare(property.argument, make, path);
+          else this.declare(property.value, make, [...path, keyName(property.key, property.computed) ?? "*"]);
+        }
+        return;
+      case "ArrayPattern":
+        for (const element of pattern.elements) this.declare(element, make, path);
+        return;
+      case "AssignmentPattern":
+        this.declare(pattern.left, make, path);
+        return;
+      case "RestElement":
+        this.declare(pattern.argument, make, path);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private declareParams(fn: FunctionNode): void {
+    fn.params.forEach((param, index) => this.declare(param, () => ({ kind: "param", fn, index })));
+  }
+
+  private walk(): void {
+    const initBinding = (init: Node) => (path: string[]) => ({ kind: "init", init, path }) as Binding;
+    ancestor(this.ast as Node, {
+      VariableDeclarator: (node) => {
+        if (node.init) this.declare(node.id, initBinding(node.init));
+      },
+      AssignmentExpression: (node, _state, ancestors) => {
+        if (node.operator !== "=" && node.operator !== "||=" && node.operator !== "??=" && node.operator !== "+=") return;
+        const left = node.left as AnyNode;
+        if (left.type === "Identifier") this.bind(left.name, { kind: "init", init: node.right, path: [] });
+        else if (left.type === "MemberExpression") {
+          const key = memberKey(left);
+          const root = rootObject(left);
+          if (root?.type === "Identifier") {
+            const list = this.memberWrites.get(root.name) ?? [];
+            list.push({ key: left.object === root ? key : undefined, value: node.right });
+            this.memberWrites.set(root.name, list);
+          } else if (root?.type === "ThisExpression" && key !== undefined && left.object === root) {
+            const list = this.thisWrites.get(key) ?? [];
+            list.push(node.right);
+            this.thisWrites.set(key, list);
+          }
+          if (key !== undefined) this.keyed.push({ key, value: node.right, at: left.start, conditional: isConditional(ancestors) });
+        } else if (left.type === "ObjectPattern" || left.type === "ArrayPattern") this.declare(left, initBinding(node.right));
+      },
+      FunctionDeclaration: (node) => {
+        if (node.id) this.bind(node.id.name, { kind: "function", fn: node });
+        this.declareParams(node);
+      },
+      FunctionExpression: (node) => this.declareParams(node),
+      ArrowFunctionExpression: (node) => {
+        this.declareParams(node);
+        if (node.expression) this.returns.set(node, [node.body]);
+      },
+      ReturnStatement: (node, _state, ancestors) => {
+        if (!node.argument) return;
+        const fn = nearestFunction(ancestors);
+        if (!fn) return;
+        const list = this.returns.get(fn);
+        if (list) list.push(node.argument);
+        else this.returns.set(fn, [node.argument]);
+      },
+      CatchClause: (node) => this.declare(node.param, () => undefined),
+      ImportDeclaration: (node) => {
+        for (const specifier of node.specifiers) {
+          const path = specifier.type === "ImportSpecifier" ? [keyName(specifier.imported, false) ?? "default"] : [];
+          this.bind(specifier.local.name, { kind: "import", module: moduleName(String(node.source.value)), path });
+        }
+      },
+      ForOfStatement: (node) => this.declareLoop(node.left, { kind: "element", of: node.right }),
+      ForInStatement: (node) => {
+        this.declareLoop(node.left, { kind: "key", of: node.right });
+        this.forIns.push({ right: node.right, statement: node });
+      },
+      CallExpression: (node, _state, ancestors) => this.calls.push({ node, statement: nearestStatement(ancestors), conditional: isConditional(ancestors) }),
+      NewExpression: (node, _state, ancestors) => this.calls.push({ node, statement: nearestStatement(ancestors), conditional: isConditional(ancestors) }),
+      TemplateLiteral: (node) => {
+        if (node.expressions.length > 0) this.templates.push(node);
+      },
+      BinaryExpression: (node) => {
+        if (node.operator === "+" && node.right.type !== "Literal") this.concatenations.push(node);
+      },
+      Property: (node, _state, ancestors) => {
+        const key = keyName(node.key, node.computed);
+        if (key !== undefined && ancestors.at(-2)?.type === "ObjectExpression") {
+          this.keyed.push({ key, value: node.value, at: node.start, conditional: isConditional(ancestors) });
+        }
+      },
+    });
+  }
+
+  private declareLoop(left: AnyNode, binding: Binding): void {
+    if (left.type === "VariableDeclaration") for (const declarator of left.declarations) this.declare(declarator.id, () => binding);
+    else if (left.type === "Identifier") this.bind(left.name, binding);
+    else if (left.type === "ObjectPattern" || left.type === "ArrayPattern") this.declare(left, () => binding);
+  }
+
+  /** What a callee or value is, as far as modules and globals go; undefined for anything else. */
+  ref(node: Node | null | undefined, depth = 0): Ref | undefined {
+    if (!node || depth > MAX_DEPTH) return undefined;
+    const n = node as AnyNode;
+    switch (n.type) {
+      case "Identifier":
+        return this.refOfName(n.name, depth);
+      case "MemberExpression": {
+        const object = this.ref(n.object, depth + 1);
+        const key = object && memberKey(n, (value) => this.constant(value));
+        return object && key !== undefined ? extend(object, key) : undefined;
+      }
+      case "CallExpression": {
+        const callee = this.ref(n.callee, depth + 1);
+        if (!callee) return undefined;
+        if (callee.kind === "require") {
+          const specifier = this.constant(n.arguments[0]);
+          return specifier === undefined ? undefined : { kind: "module", name: moduleName(specifier), path: [] };
+        }
+        // `util.promisify(exec)` is `exec`, as far as what it reaches goes.
+        if (callee.kind === "module" && callee.name === "util" && callee.path.join(".") === "promisify") return this.ref(n.arguments[0], depth + 1);
+        if (callee.kind === "module" && callee.name === "module" && callee.path.join(".") === "createRequire") return { kind: "require" };
+        return undefined;
+      }
+      case "ImportExpression": {
+        const specifier = this.constant(n.source);
+        return specifier === undefined ? undefined : { kind: "module", name: moduleName(specifier), path: [] };
+      }
+      case "AwaitExpression":
+        return this.ref(n.argument, depth + 1);
+      case "ChainExpression":
+        return this.ref(n.expression, depth + 1);
+      case "SequenceExpression":
+        return this.ref(n.expressions.at(-1), depth + 1);
+      case "LogicalExpression":
+        return this.ref(n.left, depth + 1) ?? this.ref(n.right, depth + 1);
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+        return { kind: "function", fn: n };
+      default:
+        return undefined;
+    }
+  }
+
+  private refOfName(name: string, depth: number): Ref | undefined {
+    const known = this.refs.get(name);
+    if (known === "pending") return undefined;
+    if (this.refs.has(name)) return known;
+    const list = this.bindings.get(name);
+    if (!list) return globalRef(name);
+    this.refs.set(name, "pending");
+    let found: Ref | undefined;
+    for (const binding of list) {
+      found = this.refOfBinding(binding, depth + 1);
+      if (found) break;
+    }
+    this.refs.set(name, found);
+    return found;
+  }
+
+  private refOfBinding(binding: Binding, depth: number): Ref | undefined {
+    let value: Ref | undefined;
+    switch (binding.kind) {
+      case "import":
+        value = { kind: "module", name: binding.module, path: [] };
+        break;
+      case "init":
+        value = this.ref(binding.init, depth);
+        break;
+      case "function":
+        return { kind: "function", fn: binding.fn };
+      default:
+        return undefined;
+    }
+    for (const key of binding.path) value = value && extend(value, key);
+    return value;
+  }
+
+  /** The module's own function a callee names, if any. */
+  functionOf(callee: Node): FunctionNode | undefined {
+    const ref = this.ref(callee);
+    return ref?.kind === "function" ? ref.fn : undefined;
+  }
+
+  /** The calls of one of the module's functions by name (`send(token)`), found once for all functions. */
+  callsOf(fn: FunctionNode): CallNode[] {
+    if (!this.callsIndexed) {
+      this.callsIndexed = true;
+      for (const { node } of this.calls) {
+        if (node.callee.type !== "Identifier") continue;
+        const target = this.functionOf(node.callee);
+        if (!target) continue;
+        const list = this.functionCalls.get(target);
+        if (list) list.push(node);
+        else this.functionCalls.set(target, [node]);
+      }
+    }
+    return this.functionCalls.get(fn) ?? [];
+  }
+
+  /** The string an expression is, when it is one constant (a literal, or a name bound once to one). */
+  constant(node: Node | null | undefined, depth = 0): string | undefined {
+    if (!node || depth > 8) return undefined;
+    const n = node as AnyNode;
+    if (n.type === "Literal") return typeof n.value === "string" || typeof n.value === "number" ? String(n.value) : undefined;
+    if (n.type === "TemplateLiteral" && n.expressions.length === 0) return n.quasis[0]?.value.cooked ?? undefined;
+    if (n.type === "Identifier") {
+      const list = this.bindings.get(n.name);
+      const only = list?.length === 1 ? list[0] : undefined;
+      return only?.kind === "init" && only.path.length === 0 ? this.constant(only.init, depth + 1) : undefined;
+    }
+    if (n.type === "BinaryExpression" && n.operator === "+") {
+      const left = this.constant(n.left, depth + 1);
+      const right = left === undefined ? undefined : this.constant(n.right, depth + 1);
+      return right === undefined ? undefined : left! + right;
+    }
+    return undefined;
+  }
+
+  /**
+   * The texts an expression can be, with what is unknown written `*`: a path built with
+   * `path.join(os.homedir(), ".npmrc")` is `~/.npmrc`, a command built from a template keeps its
+   * words. Arrays and loops give one text per element, up to a bound.
+   */
+  texts(node: Node | null | undefined, depth = 0): string[] {
+    if (!node || depth > 10) return ["*"];
+    const n = node as AnyNode;
+    switch (n.type) {
+      case "Literal":
+        return typeof n.value === "string" || typeof n.value === "number" ? [String(n.value)] : ["*"];
+      case "TemplateLiteral": {
+        let results = [n.quasis[0]?.value.cooked ?? ""];
+        n.expressions.forEach((expression, index) => {
+          const parts = this.texts(expression, depth + 1);
+          const tail = n.quasis[index + 1]?.value.cooked ?? "";
+          results = product(results, parts.map((part) => part + tail), "");
+        });
+        return results;
+      }
+      case "BinaryExpression":
+        return n.operator === "+" ? product(this.texts(n.left, depth + 1), this.texts(n.right, depth + 1), "") : ["*"];
+      case "ArrayExpression":
+        return n.elements.flatMap((element) => (element && element.type !== "SpreadElement" ? this.texts(element, depth + 1) : [])).slice(0, MAX_TEXTS);
+      case "Identifier": {
+        const list = this.bindings.get(n.name);
+        if (!list) return [n.name === "__dirname" || n.name === "__filename" ? "." : "*"];
+        const results = list.flatMap((binding) => {
+          if (binding.kind === "init" && binding.path.length === 0) return this.texts(binding.init, depth + 1);
+          if (binding.kind === "element") return this.texts(binding.of, depth + 1);
+          if (binding.kind === "param") return this.paramTexts(binding, depth + 1);
+          return ["*"];
+        });
+        return [...new Set(results)].slice(0, MAX_TEXTS);
+      }
+      case "MemberExpression": {
+        const ref = this.ref(n);
+        if (ref?.kind === "global" && ref.name === "process" && /^env\.(?:HOME|USERPROFILE)$/.test(ref.path.join("."))) return ["~"];
+        return ["*"];
+      }
+      case "LogicalExpression":
+        return [...this.texts(n.left, depth + 1), ...this.texts(n.right, depth + 1)].slice(0, MAX_TEXTS);
+      case "ConditionalExpression":
+        return [...this.texts(n.consequent, depth + 1), ...this.texts(n.alternate, depth + 1)].slice(0, MAX_TEXTS);
+      case "AwaitExpression":
+        return this.texts(n.argument, depth + 1);
+      case "CallExpression": {
+        const callee = this.ref(n.callee);
+        const path = callee?.kind === "module" ? `${callee.name}.${callee.path.join(".")}` : undefined;
+        if (path === "os.homedir" || path === "os.userInfo.homedir") return ["~"];
+        if (path === "path.join" || path === "path.resolve" || path === "path.posix.join" || path === "path.win32.join") {
+          return n.arguments.map((arg) => this.texts(arg as Node, depth + 1)).reduce((all, parts) => product(all, parts, "/"));
+        }
+        // `[…].map(f => …)`, `[…].join(" ")`: the elements, or their joined text.
+        if (n.callee.type === "MemberExpression") {
+          const method = memberKey(n.callee);
+          if (method === "join") return [this.texts(n.callee.object, depth + 1).join(this.constant(n.arguments[0] as Node) ?? ",")];
+          if (method === "map" || method === "filter" || method === "concat" || method === "slice") return this.texts(n.callee.object, depth + 1);
+          if (method === "toString" || method === "trim") return this.texts(n.callee.object, depth + 1);
+        }
+        return ["*"];
+      }
+      default:
+        return ["*"];
+    }
+  }
+
+  /** A callback's parameter in `list.forEach(x => …)` or `list.map(x => …)` is each element of the list. */
+  private paramTexts(binding: Binding & { kind: "param" }, depth: number): string[] {
+    if (binding.index !== 0) return ["*"];
+    for (const { node } of this.calls) {
+      if (node.callee.type !== "MemberExpression" || !node.arguments.includes(binding.fn as never)) continue;
+      const method = memberKey(node.callee);
+      if (method === "forEach" || method === "map" || method === "filter" || method === "some") return this.texts(node.callee.object, depth);
+    }
+    return this.callsOf(binding.fn).flatMap((call) => this.texts(call.arguments[binding.index] as Node | undefined, depth)).slice(0, MAX_TEXTS);
+  }
+
+  /** The source text of a node, cut to a bound. */
+  text(node: Node, limit = 4000): string {
+    return this.source.slice(node.start, Math.min(node.end, node.start + limit));
+  }
+}
+
+function product(left: string[], right: string[], separator: string): string[] {
+  const results: string[] = [];
+  for (const a of left) for (const b of right) if (results.length < MAX_TEXTS) results.push(a === "" ? b : b === "" ? a : a + separator + b);
+  return results;
+}
+
+function extend(ref: Ref, key: string): Ref | undefined {
+  switch (ref.kind) {
+    case "module":
+      return { ...ref, path: [...ref.path, key] };
+    case "global":
+      if (GLOBAL_OBJECTS.has(ref.name) && ref.path.length === 0) return key === "require" ? { kind: "require" } : (globalRef(key) ?? { kind: "global", name: key, path: [] });
+      return { ...ref, path: [...ref.path, key] };
+    default:
+      return undefined;
+  }
+}
+
+function globalRef(name: string): Ref | undefined {
+  if (name === "require") return { kind: "require" };
+  if (GLOBAL_OBJECTS.has(name)) return { kind: "global", name: "globalThis", path: [] };
+  return { kind: "global", name, path: [] };
+}
+
+export function moduleName(specifier: string): string {
+  return specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+}
+
+function keyName(key: Node, computed: boolean): string | undefined {
+  const n = key as AnyNode;
+  if (!computed && n.type === "Identifier") return n.name;
+  if (n.type === "Literal") return String(n.value);
+  return undefined;
+}
+
+/** The property name of a member expression, when it is written or constant. */
+export function memberKey(node: AnyNode & { type: "MemberExpression" }, constant?: (node: Node) => string | undefined): string | undefined {
+  if (!node.computed) return node.property.type === "Identifier" ? node.property.name : undefined;
+  const property = node.property as AnyNode;
+  if (property.type === "Literal") return String(property.value);
+  return constant?.(property);
+}
+
+function rootObject(node: AnyNode): AnyNode | undefined {
+  let current: AnyNode = node;
+  while (current.type === "MemberExpression") current = current.object as AnyNode;
+  return current.type === "Identifier" || current.type === "ThisExpression" ? current : undefined;
+}
+
+function nearestFunction(ancestors: AnyNode[]): FunctionNode | undefined {
+  for (let index = ancestors.length - 2; index >= 0; index--) {
+    const node = ancestors[index]!;
+    if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression" || node.type === "ArrowFunctionExpression") return node;
+  }
+  return undefined;
+}
+
+function nearestStatement(ancestors: AnyNode[]): Node | undefined {
+  for (let index = ancestors.length - 2; index >= 0; index--) {
+    const node = ancestors[index]!;
+    if (node.type.endsWith("Statement") || node.type === "VariableDeclaration") return node;
+  }
+  return undefined;
+}
+
+/** Whether the last node of `ancestors` only runs on a branch: inside an `if`, a `?:`, or after `&&`/`||`. */
+function isConditional(ancestors: AnyNode[]): boolean {
+  for (let index = ancestors.length - 2; index >= 0; index--) {
+    const parent = ancestors[index]!;
+    const child = ancestors[index + 1]!;
+    if (parent.type === "IfStatement" && child !== parent.test) return true;
+    if (parent.type === "ConditionalExpression" && child !== parent.test) return true;
+    if (parent.type === "LogicalExpression" && child === parent.right) return true;
+    if (parent.type === "FunctionDeclaration" || parent.type === "FunctionExpression" || parent.type === "ArrowFunctionExpression") return false;
+  }
+  return false;
+}
