@@ -41,8 +41,15 @@ export interface PackageAnalysis {
   stats: { files: number; javascriptFiles: number; javascriptBytes: number; reusedFiles: number };
 }
 
-/** Analyses one file's source; the direct call, or a worker pool doing the same. */
-export type FileAnalyzer = (source: string, path: string) => Promise<FileFindings>;
+/**
+ * Analyses one file's source; the direct call, or a worker pool doing the same. `parallelism` says
+ * how many files it works on at once (a pool: its workers), so that a package hands it a few files
+ * per worker at a time rather than every decoded source at once.
+ */
+export type FileAnalyzer = ((source: string, path: string) => Promise<FileFindings>) & { parallelism?: number };
+
+/** Files handed to the analyzer and not finished yet, per file it works on at once: enough to keep a worker busy while a result travels back. */
+const IN_FLIGHT_PER_WORKER = 4;
 
 /** Findings by content hash: packages share files across versions, and a file is analysed once. */
 export interface FindingsCache {
@@ -98,7 +105,10 @@ export async function analyzePackage(contents: PackageContents, options: Package
   }
   const scriptFiles = new Set(scripts.flatMap((script) => script.files));
 
-  const pending: Promise<void>[] = [];
+  // A pool's queue would otherwise hold every source of the package decoded at once (63 MB of
+  // strings for next@15) while the workers take them one at a time.
+  const maxInFlight = Math.max(1, (analyzeFile.parallelism ?? 1) * IN_FLIGHT_PER_WORKER);
+  const inFlight = new Set<Promise<void>>();
   for (const file of contents.files) {
     const native = nativeFileKind(file.path, file.data.subarray(0, NATIVE_HEAD_BYTES));
     if (native) {
@@ -127,8 +137,9 @@ export async function analyzePackage(contents: PackageContents, options: Package
       record(cached);
       continue;
     }
-    pending.push(
-      analyzeFile(file.data.toString("utf8"), file.path).then(
+    if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const task: Promise<void> = analyzeFile(file.data.toString("utf8"), file.path)
+      .then(
         (findings) => {
           options.cache?.set(hash, findings);
           record(findings);
@@ -136,10 +147,11 @@ export async function analyzePackage(contents: PackageContents, options: Package
         (error: Error) => {
           notAnalysed.push({ file: file.path, reason: `analysis failed: ${error.message}` });
         },
-      ),
-    );
+      )
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
   }
-  await Promise.all(pending);
+  await Promise.all(inFlight);
 
   const installTime = reachable([...scriptFiles], requiresByFile, paths);
   for (const found of uses) if (installTime.has(found.file)) found.installTime = true;

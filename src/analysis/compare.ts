@@ -1,6 +1,7 @@
 import type { Severity } from "../review/alert.js";
 import type { CapabilityReport, PackageAnalysis } from "./analyze-package.js";
-import type { AnomalyRule, Capability, CodeLocation } from "./model.js";
+import { isOwnTool } from "./credential-patterns.js";
+import type { AnomalyFinding, AnomalyRule, Capability, CodeLocation } from "./model.js";
 
 /** A finding of the analysis, before the review places it in a repository. */
 export interface AnalysisAlert {
@@ -9,7 +10,8 @@ export interface AnalysisAlert {
   /** For `new-capability`: which one, so a policy can rank shell above environment. */
   capability?: Capability;
   message: string;
-  evidence: CodeLocation[];
+  /** The places that show it; for a flow, the sink first, then where the value was read (labelled). */
+  evidence: (CodeLocation & { label?: string })[];
 }
 
 /** How much a capability the previous version did not have matters, before install time raises it. */
@@ -79,16 +81,26 @@ export function analysisAlerts(current: PackageAnalysis, previous?: PackageAnaly
   // package that had none (most published bundles are minified, and saying so every time is noise).
   const hadMinified = previous?.anomalies.some((anomaly) => anomaly.rule === "minified-code") ?? false;
   const showMinified = options.minified === "always" || (previous !== undefined && !hadMinified);
+  // Information (an SDK sending its own key home) is said once, not again at every update.
+  const previousInformation = new Set(previous?.anomalies.filter((anomaly) => anomaly.severity === "info").map((anomaly) => `${anomaly.rule}\0${anomaly.message}`));
   const seen = new Set<string>();
   for (const anomaly of current.anomalies) {
     if (anomaly.rule === "minified-code" && !showMinified) continue;
+    const severity = anomaly.tool && isOwnTool(current.package.name, anomaly.tool) ? "info" : anomaly.severity;
+    if (severity === "info" && anomaly.rule !== "minified-code" && previousInformation.has(`${anomaly.rule}\0${anomaly.message}`)) continue;
     // One alert per rule and file: a bundle full of one pattern is one finding.
     const key = `${anomaly.rule}\0${anomaly.file}\0${anomaly.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    alerts.push({ rule: anomaly.rule, severity: anomaly.severity, message: `${anomaly.message}`, evidence: [withoutExtras(anomaly)] });
+    alerts.push({ rule: anomaly.rule, severity, message: `${anomaly.message}`, evidence: evidenceOf(anomaly) });
   }
   return alerts;
+}
+
+/** The finding's own place, then the places that explain it (where a sent token was read). */
+function evidenceOf(anomaly: AnomalyFinding): (CodeLocation & { label?: string })[] {
+  const related = (anomaly.related ?? []).map(({ line, column, snippet, label }) => ({ file: anomaly.file, line, column, snippet, label }));
+  return [withoutExtras(anomaly), ...related];
 }
 
 function withoutExtras({ file, line, column, snippet }: CodeLocation): CodeLocation {

@@ -17,7 +17,7 @@ export function isTokenName(name: string): boolean {
  * The vendor host is where the credential legitimately goes.
  */
 const FOREIGN_CREDENTIALS: { name: RegExp; vendor: RegExp }[] = [
-  { name: /^(?:NPM_TOKEN|NODE_AUTH_TOKEN|NPM_AUTH_TOKEN|npm_config__auth.*|npm_config_.*_authtoken)$/i, vendor: /(?:^|\.)npmjs\.(?:org|com)$|registry/i },
+  { name: /^(?:NPM_TOKEN|NODE_AUTH_TOKEN|NPM_AUTH_TOKEN|npm_config__auth.*|npm_config_.*_authtoken)$/i, vendor: /(?:^|\.)npmjs\.(?:org|com)$|^registry\.|^npm\./i },
   { name: /^(?:GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT|GH_ENTERPRISE_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/i, vendor: /(?:^|\.)github(?:usercontent)?\.com$|(?:^|\.)githubapp\.com$|actions/i },
   { name: /^AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/i, vendor: /(?:^|\.)amazonaws\.com(?:\.cn)?$/i },
   { name: /^(?:GITLAB_TOKEN|CI_JOB_TOKEN|GL_TOKEN)$/i, vendor: /gitlab/i },
@@ -144,3 +144,17 @@ export const LOGGER_NAMES = /^(?:console|log|logger|debug|_?log(?:ger)?)$/i;
 
 /** A secret-looking word in a pattern or string that selects variables by name (`/TOKEN|SECRET/`). */
 export const SECRET_SELECTOR = /token|secret|passw|api_?key|apikey|auth|cred|npm_|github|gh_|aws|private/i;
+
+/** Package names of the tools whose credential files they are: the AWS SDK reads ~/.aws/credentials by design. */
+const OWN_TOOL: Record<string, RegExp> = {
+  npm: /(?:^|[/@-])(?:npm|npmcli|pnpm|yarn|yarnpkg|registry|lerna|verdaccio)(?:$|[/-])/,
+  aws: /(?:^|[/@-])(?:aws|aws-sdk|smithy|amazon|aws-amplify)(?:$|[/-])/,
+  ssh: /ssh/,
+  git: /(?:^|[/@-])(?:git|github|gh|octokit|simple-git|isomorphic-git)(?:$|[/-])/,
+  docker: /(?:docker|container|kube|kubernetes)/,
+};
+
+/** Whether a package is the tool (or that tool's SDK) whose credentials it reads. */
+export function isOwnTool(packageName: string, tool: string): boolean {
+  return OWN_TOOL[tool]?.test(packageName) ?? false;
+}

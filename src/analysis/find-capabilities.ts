@@ -1,5 +1,4 @@
 import type { AnyNode, Expression, Node, Pattern, Program } from "acorn";
-import { simple } from "acorn-walk";
 import { capabilityOfBinding, capabilityOfModule } from "./builtin-modules.js";
 import { constantString, type ConstantString } from "./constant-strings.js";
 import type { Capability } from "./model.js";
@@ -29,14 +28,19 @@ export interface FileCapabilities {
 /**
  * What a value is, as far as loading code and reaching the platform goes: the `require` function,
  * a loaded module (and a path of properties into it), the global object, a global name and a path
- * into it (`process.env`), or Node's `module` object.
+ * into it (`process.env`), or Node's `module` object. `dead` is a value that no property path can
+ * take to anything that matters (`require("react")`, `module.exports.x`): it stands for such values
+ * without copying their paths, and lets every use of a name bound to one be skipped at once.
  */
 type Value =
   | { kind: "require" }
   | { kind: "module"; name: string; path: string[] }
   | { kind: "global" }
   | { kind: "global-name"; name: string; path: string[] }
-  | { kind: "cjs-module"; path: string[] };
+  | { kind: "cjs-module"; path: string[] }
+  | { kind: "dead" };
+
+const DEAD: Value = { kind: "dead" };
 
 const GLOBAL_OBJECTS = new Set(["global", "globalThis", "window", "self"]);
 /** Global names whose use is a capability, so their value is tracked through aliases. */
@@ -54,7 +58,372 @@ const TRACKED_GLOBALS = new Set([
   "setInterval",
   "Reflect",
 ]);
+/** The properties of tracked globals that are checked below (`globalCall`, `isProcessEnv`, `Reflect.apply`): all one key deep. */
+const GLOBAL_PATHS = new Set([
+  "navigator.sendBeacon",
+  "WebAssembly.instantiate",
+  "WebAssembly.instantiateStreaming",
+  "WebAssembly.compile",
+  "WebAssembly.compileStreaming",
+  "WebAssembly.Module",
+  "WebAssembly.Instance",
+  "process.binding",
+  "process._linkedBinding",
+  "process.dlopen",
+  "process.env",
+  "Reflect.apply",
+]);
+/** Loaded modules that matter, and their properties that do: `createRequire`, `Module._load`, `process.env`. */
+const MODULE_PATHS = new Set(["module.createRequire", "module.createRequireFromPath", "module._load", "process.env"]);
+/** Property paths into Node's `module` object that lead somewhere (`module.require` is `require` itself). */
+const CJS_PATHS = new Set(["_compile", "constructor", "constructor._load", "constructor.prototype", "constructor.prototype._compile"]);
 const MAX_DEPTH = 16;
+
+type CallNode = AnyNode & { type: "CallExpression" | "NewExpression" };
+type MemberNode = AnyNode & { type: "MemberExpression" };
+type Binding = { init?: Node; path: readonly string[] } | { module: string; path: readonly string[] };
+
+const NO_PATH: readonly string[] = [];
+/** The binding of a parameter, a function or a class: a name that is not an alias of anything. */
+const UNBOUND: Binding = { path: NO_PATH };
+
+/**
+ * The identifier an expression resolves through (`a` for `a.b.c()`, `require` for
+ * `require("x").y`), null when it cannot resolve to a value at all (`this.x`, `new X().y`), or
+ * COMPOUND when it depends on more than one (`(a || b).c`) or on none (`import("x").then`).
+ * COMPOUND cannot be an identifier, so it is never a resolved name and is always resolved in full.
+ */
+type Root = string | null;
+const COMPOUND = " compound";
+
+/**
+ * One pass over a syntax tree, in the order acorn-walk's `simple` walk visits it (children first,
+ * then the node), collecting bindings and the candidates `findCapabilities` resolves afterwards. A
+ * walker of its own rather than acorn-walk: one switch per node instead of two dynamic dispatches,
+ * and each expression returns its root, so member expressions and calls that cannot reach the
+ * platform are never collected.
+ */
+class Collector {
+  readonly bindings = new Map<string, Binding[]>();
+  readonly calls: CallNode[] = [];
+  readonly callRoots: string[] = [];
+  /** Member expressions whose object could be `process.env` (the object is not a read of another property). */
+  readonly members: MemberNode[] = [];
+  readonly memberRoots: string[] = [];
+  /** Member expressions that are not the object of another, reading `env` or a computed property. */
+  readonly outermost: (MemberNode | Node)[] = [];
+  readonly outermostRoots: string[] = [];
+  readonly spreads: Node[] = [];
+  readonly spreadRoots: string[] = [];
+  readonly imports: { source: Node; offset: number }[] = [];
+  readonly envPatterns: { pattern: Pattern; init: Node; root: string }[] = [];
+
+  bind(name: string, binding: Binding): void {
+    const list = this.bindings.get(name);
+    if (list) list.push(binding);
+    else this.bindings.set(name, [binding]);
+  }
+
+  declarePattern(pattern: Pattern | null | undefined, init: Node | undefined, path: readonly string[]): void {
+    if (!pattern) return;
+    switch (pattern.type) {
+      case "Identifier":
+        this.bind(pattern.name, init ? { init, path } : path.length === 0 ? UNBOUND : { path });
+        return;
+      case "ObjectPattern":
+        for (const property of pattern.properties) {
+          if (property.type === "RestElement") {
+            this.declarePattern(property.argument, undefined, NO_PATH);
+            continue;
+          }
+          const key = !property.computed && property.key.type === "Identifier" ? property.key.name : literalKey(property.key);
+          this.declarePattern(property.value, key === undefined ? undefined : init, key === undefined ? path : [...path, key]);
+        }
+        return;
+      case "ArrayPattern":
+        for (const element of pattern.elements) this.declarePattern(element, undefined, NO_PATH);
+        return;
+      case "AssignmentPattern":
+        this.declarePattern(pattern.left, init, path);
+        return;
+      case "RestElement":
+        this.declarePattern(pattern.argument, undefined, NO_PATH);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A pattern: a plain name declares nothing to visit; a member expression is a member expression. */
+  pattern(node: AnyNode): void {
+    if (node.type !== "Identifier") this.visit(node);
+  }
+
+  statements(list: readonly AnyNode[]): void {
+    for (let index = 0; index < list.length; index++) this.visit(list[index]!);
+  }
+
+  function(node: AnyNode & { params: Pattern[]; id?: { name: string } | null; body: AnyNode }, declaration: boolean): void {
+    const params = node.params;
+    for (let index = 0; index < params.length; index++) this.pattern(params[index]!);
+    this.visit(node.body);
+    if (declaration && node.id) this.bind(node.id.name, UNBOUND);
+    for (let index = 0; index < params.length; index++) this.declarePattern(params[index], undefined, NO_PATH);
+  }
+
+  member(node: MemberNode, isObject: boolean): Root {
+    const object = node.object;
+    const root = object.type === "MemberExpression" ? this.member(object, true) : this.visit(object);
+    if (node.computed) this.visit(node.property);
+    if (root === null) return null;
+    // `x.y.z` reads `z` of `x.y`, which is `process.env` only when `y` is `env`.
+    if (object.type !== "MemberExpression" || object.computed || (object.property.type === "Identifier" && object.property.name === "env")) {
+      this.members.push(node);
+      this.memberRoots.push(root);
+    }
+    // The environment taken whole: `f(process.env)`, `process["env"]`; an outer member reads a property of it instead.
+    if (!isObject && (node.computed || (node.property.type === "Identifier" && node.property.name === "env"))) {
+      this.outermost.push(node);
+      this.outermostRoots.push(root);
+    }
+    return root;
+  }
+
+  call(node: CallNode): Root {
+    const root = this.visit(node.callee);
+    const args = node.arguments;
+    for (let index = 0; index < args.length; index++) this.visit(args[index]!);
+    if (root !== null) {
+      this.calls.push(node);
+      this.callRoots.push(root);
+    }
+    return root;
+  }
+
+  visit(node: AnyNode): Root {
+    switch (node.type) {
+      case "Identifier":
+        return node.name;
+      case "MemberExpression":
+        return this.member(node, false);
+      case "Literal":
+      case "ThisExpression":
+      case "TemplateElement":
+      case "EmptyStatement":
+      case "BreakStatement":
+      case "ContinueStatement":
+      case "DebuggerStatement":
+      case "Super":
+      case "MetaProperty":
+      case "PrivateIdentifier":
+      case "ImportSpecifier":
+      case "ImportDefaultSpecifier":
+      case "ImportNamespaceSpecifier":
+        return null;
+      case "CallExpression":
+        return this.call(node);
+      case "NewExpression":
+        this.call(node);
+        return null;
+      case "ExpressionStatement":
+      case "ParenthesizedExpression":
+        this.visit(node.expression);
+        return null;
+      case "ChainExpression":
+        return this.visit(node.expression);
+      case "BinaryExpression":
+        this.visit(node.left);
+        this.visit(node.right);
+        return null;
+      case "LogicalExpression": {
+        const left = this.visit(node.left);
+        const right = this.visit(node.right);
+        return left === null && right === null ? null : COMPOUND;
+      }
+      case "AssignmentExpression":
+        this.pattern(node.left);
+        this.visit(node.right);
+        if (node.operator === "=" && node.left.type === "Identifier") this.bind(node.left.name, { init: node.right, path: NO_PATH });
+        return null;
+      case "Program":
+      case "BlockStatement":
+      case "StaticBlock":
+        this.statements(node.body);
+        return null;
+      case "ReturnStatement":
+      case "YieldExpression":
+        if (node.argument) this.visit(node.argument);
+        return null;
+      case "AwaitExpression":
+        return node.argument ? this.visit(node.argument) : null;
+      case "VariableDeclaration":
+        this.statements(node.declarations);
+        return null;
+      case "VariableDeclarator": {
+        this.pattern(node.id);
+        const init = node.init ?? undefined;
+        const root = init ? this.visit(init) : null;
+        this.declarePattern(node.id, init, NO_PATH);
+        if (node.id.type === "ObjectPattern" && init && root !== null) this.envPatterns.push({ pattern: node.id, init, root });
+        return null;
+      }
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+        this.function(node, false);
+        return null;
+      case "FunctionDeclaration":
+        this.function(node, true);
+        return null;
+      case "ObjectExpression":
+        this.statements(node.properties);
+        return null;
+      case "Property":
+      case "MethodDefinition":
+      case "PropertyDefinition":
+        if (node.computed) this.visit(node.key);
+        if (node.value) this.visit(node.value);
+        return null;
+      case "ArrayExpression":
+        for (const element of node.elements) if (element) this.visit(element);
+        return null;
+      case "SpreadElement": {
+        const root = this.visit(node.argument);
+        if (root !== null) {
+          this.spreads.push(node.argument);
+          this.spreadRoots.push(root);
+        }
+        return null;
+      }
+      case "UnaryExpression":
+      case "UpdateExpression":
+      case "ThrowStatement":
+        this.visit(node.argument);
+        return null;
+      case "ConditionalExpression": {
+        this.visit(node.test);
+        const consequent = this.visit(node.consequent);
+        const alternate = this.visit(node.alternate);
+        return consequent === null && alternate === null ? null : COMPOUND;
+      }
+      case "SequenceExpression": {
+        let root: Root = null;
+        for (const expression of node.expressions) root = this.visit(expression);
+        return root;
+      }
+      case "IfStatement":
+        this.visit(node.test);
+        this.visit(node.consequent);
+        if (node.alternate) this.visit(node.alternate);
+        return null;
+      case "ForStatement":
+        if (node.init) this.visit(node.init);
+        if (node.test) this.visit(node.test);
+        if (node.update) this.visit(node.update);
+        this.visit(node.body);
+        return null;
+      case "ForInStatement":
+      case "ForOfStatement":
+        this.visit(node.left);
+        this.visit(node.right);
+        this.visit(node.body);
+        return null;
+      case "WhileStatement":
+      case "DoWhileStatement":
+        this.visit(node.test);
+        this.visit(node.body);
+        return null;
+      case "TemplateLiteral":
+        this.statements(node.expressions);
+        return null;
+      case "TaggedTemplateExpression":
+        this.visit(node.tag);
+        this.visit(node.quasi);
+        return null;
+      case "SwitchStatement":
+        this.visit(node.discriminant);
+        this.statements(node.cases);
+        return null;
+      case "SwitchCase":
+        if (node.test) this.visit(node.test);
+        this.statements(node.consequent);
+        return null;
+      case "TryStatement":
+        this.visit(node.block);
+        if (node.handler) this.visit(node.handler);
+        if (node.finalizer) this.visit(node.finalizer);
+        return null;
+      case "CatchClause":
+        if (node.param) this.pattern(node.param);
+        this.visit(node.body);
+        this.declarePattern(node.param, undefined, NO_PATH);
+        return null;
+      case "LabeledStatement":
+        this.visit(node.body);
+        return null;
+      case "WithStatement":
+        this.visit(node.object);
+        this.visit(node.body);
+        return null;
+      case "ClassDeclaration":
+      case "ClassExpression":
+        if (node.superClass) this.visit(node.superClass);
+        this.statements(node.body.body);
+        if (node.type === "ClassDeclaration" && node.id) this.bind(node.id.name, UNBOUND);
+        return null;
+      case "ClassBody":
+        this.statements(node.body);
+        return null;
+      case "ObjectPattern":
+        for (const property of node.properties) {
+          if (property.type === "Property") {
+            if (property.computed) this.visit(property.key);
+            this.pattern(property.value);
+          } else this.pattern(property.argument);
+        }
+        return null;
+      case "ArrayPattern":
+        for (const element of node.elements) if (element) this.pattern(element);
+        return null;
+      case "RestElement":
+        this.pattern(node.argument);
+        return null;
+      case "AssignmentPattern":
+        this.pattern(node.left);
+        this.visit(node.right);
+        return null;
+      case "ImportExpression":
+        this.visit(node.source);
+        if (node.options) this.visit(node.options);
+        this.imports.push({ source: node.source, offset: node.start });
+        return COMPOUND;
+      case "ImportDeclaration":
+        this.statements(node.attributes);
+        this.imports.push({ source: node.source, offset: node.start });
+        for (const specifier of node.specifiers) {
+          const path = specifier.type === "ImportSpecifier" ? [literalKey(specifier.imported) ?? "default"] : NO_PATH;
+          this.bind(specifier.local.name, { module: String(node.source.value), path });
+        }
+        return null;
+      case "ExportNamedDeclaration":
+        if (node.declaration) this.visit(node.declaration);
+        if (node.source) this.imports.push({ source: node.source, offset: node.start });
+        this.statements(node.attributes);
+        return null;
+      case "ExportDefaultDeclaration":
+        this.visit(node.declaration);
+        return null;
+      case "ExportAllDeclaration":
+        this.statements(node.attributes);
+        this.imports.push({ source: node.source, offset: node.start });
+        return null;
+      case "ImportAttribute":
+        this.visit(node.value);
+        return null;
+      default:
+        throw new Error(`No walker function defined for node type ${(node as Node).type}`);
+    }
+  }
+}
 
 /**
  * Finds what a parsed file can do in one walk over its tree, then resolves each candidate with the
@@ -63,122 +432,13 @@ const MAX_DEPTH = 16;
  * Bindings are file-wide rather than per scope: a name bound once is followed wherever it is used.
  */
 export function findCapabilities(ast: Program): FileCapabilities {
-  const bindings = new Map<string, Binding[]>();
-  const calls: (AnyNode & { type: "CallExpression" | "NewExpression" })[] = [];
-  const members: (AnyNode & { type: "MemberExpression" })[] = [];
-  const memberObjects = new Set<Node>();
-  const imports: { source: Node; offset: number }[] = [];
-  const envPatterns: { pattern: Pattern; init: Node }[] = [];
-  const spreads: Node[] = [];
-
-  const bind = (name: string, binding: Binding) => {
-    const list = bindings.get(name);
-    if (list) list.push(binding);
-    else bindings.set(name, [binding]);
-  };
-  const declarePattern = (pattern: Pattern | null | undefined, init: Node | undefined, path: string[] = []) => {
-    if (!pattern) return;
-    switch (pattern.type) {
-      case "Identifier":
-        bind(pattern.name, init ? { init, path } : { path });
-        return;
-      case "ObjectPattern":
-        for (const property of pattern.properties) {
-          if (property.type === "RestElement") {
-            declarePattern(property.argument, undefined);
-            continue;
-          }
-          const key = !property.computed && property.key.type === "Identifier" ? property.key.name : literalKey(property.key);
-          declarePattern(property.value, key === undefined ? undefined : init, key === undefined ? path : [...path, key]);
-        }
-        return;
-      case "ArrayPattern":
-        for (const element of pattern.elements) declarePattern(element, undefined);
-        return;
-      case "AssignmentPattern":
-        declarePattern(pattern.left, init, path);
-        return;
-      case "RestElement":
-        declarePattern(pattern.argument, undefined);
-        return;
-      default:
-        return;
-    }
-  };
-  const declareFunction = (node: AnyNode & { params: Pattern[]; id?: { name: string } | null }) => {
-    for (const param of node.params) declarePattern(param, undefined);
-  };
-
-  simple(ast as Node, {
-    VariableDeclarator(node) {
-      const n = node as AnyNode & { type: "VariableDeclarator" };
-      declarePattern(n.id, n.init ?? undefined);
-      if (n.id.type === "ObjectPattern" && n.init) envPatterns.push({ pattern: n.id, init: n.init });
-    },
-    AssignmentExpression(node) {
-      const n = node as AnyNode & { type: "AssignmentExpression" };
-      if (n.operator === "=" && n.left.type === "Identifier") bind(n.left.name, { init: n.right, path: [] });
-    },
-    FunctionDeclaration(node) {
-      const n = node as AnyNode & { type: "FunctionDeclaration" };
-      if (n.id) {
-        bind(n.id.name, { path: [] });
-      }
-      declareFunction(n);
-    },
-    FunctionExpression(node) {
-      declareFunction(node as AnyNode & { type: "FunctionExpression" });
-    },
-    ArrowFunctionExpression(node) {
-      declareFunction(node as AnyNode & { type: "ArrowFunctionExpression" });
-    },
-    ClassDeclaration(node) {
-      const n = node as AnyNode & { type: "ClassDeclaration" };
-      if (n.id) {
-        bind(n.id.name, { path: [] });
-      }
-    },
-    CatchClause(node) {
-      declarePattern((node as AnyNode & { type: "CatchClause" }).param, undefined);
-    },
-    ImportDeclaration(node) {
-      const n = node as AnyNode & { type: "ImportDeclaration" };
-      imports.push({ source: n.source, offset: n.start });
-      for (const specifier of n.specifiers) {
-        const path = specifier.type === "ImportSpecifier" ? [literalKey(specifier.imported) ?? "default"] : [];
-        bind(specifier.local.name, { module: String(n.source.value), path });
-      }
-    },
-    ExportNamedDeclaration(node) {
-      const n = node as AnyNode & { type: "ExportNamedDeclaration" };
-      if (n.source) imports.push({ source: n.source, offset: n.start });
-    },
-    ExportAllDeclaration(node) {
-      const n = node as AnyNode & { type: "ExportAllDeclaration" };
-      imports.push({ source: n.source, offset: n.start });
-    },
-    ImportExpression(node) {
-      const n = node as AnyNode & { type: "ImportExpression" };
-      imports.push({ source: n.source, offset: n.start });
-    },
-    CallExpression(node) {
-      calls.push(node as AnyNode & { type: "CallExpression" });
-    },
-    NewExpression(node) {
-      calls.push(node as AnyNode & { type: "NewExpression" });
-    },
-    MemberExpression(node) {
-      const n = node as AnyNode & { type: "MemberExpression" };
-      members.push(n);
-      memberObjects.add(n.object);
-    },
-    SpreadElement(node) {
-      spreads.push((node as AnyNode & { type: "SpreadElement" }).argument);
-    },
-  });
+  const walk = new Collector();
+  walk.visit(ast);
+  const { bindings } = walk;
 
   const single = (name: string): Node | undefined => {
-    const only = bindings.get(name)?.length === 1 ? bindings.get(name)![0]! : undefined;
+    const list = bindings.get(name);
+    const only = list?.length === 1 ? list[0]! : undefined;
     return only && "init" in only && only.path.length === 0 ? only.init : undefined;
   };
   const constant = (node: Node | null | undefined) => constantString(node, single);
@@ -199,7 +459,7 @@ export function findCapabilities(ast: Program): FileCapabilities {
         if (!callee) return undefined;
         if (callee.kind === "require") {
           const specifier = constant(n.arguments[0]);
-          return specifier ? { kind: "module", name: moduleName(specifier.value), path: [] } : undefined;
+          return specifier ? loadedModule(specifier.value) : undefined;
         }
         if (callee.kind === "module" && callee.name === "module" && (callee.path.join(".") === "createRequire" || callee.path.join(".") === "createRequireFromPath")) {
           return { kind: "require" };
@@ -212,7 +472,7 @@ export function findCapabilities(ast: Program): FileCapabilities {
       }
       case "ImportExpression": {
         const specifier = constant(n.source);
-        return specifier ? { kind: "module", name: moduleName(specifier.value), path: [] } : undefined;
+        return specifier ? loadedModule(specifier.value) : undefined;
       }
       case "AwaitExpression":
         return resolve(n.argument, depth + 1);
@@ -224,8 +484,6 @@ export function findCapabilities(ast: Program): FileCapabilities {
         return resolve(n.left, depth + 1) ?? resolve(n.right, depth + 1);
       case "ConditionalExpression":
         return resolve(n.consequent, depth + 1) ?? resolve(n.alternate, depth + 1);
-      case "ThisExpression":
-        return undefined;
       default:
         return undefined;
     }
@@ -233,25 +491,38 @@ export function findCapabilities(ast: Program): FileCapabilities {
   // A name resolves the same wherever it is used (bindings are file-wide), so each is resolved
   // once: minified bundles bind `e` or `t` thousands of times, and following every binding of every
   // name again at each use would be exponential. A name met again while resolving is a cycle.
-  const resolvedNames = new Map<string, Value | undefined | "pending">();
+  // null: resolved, to nothing.
+  const resolvedNames = new Map<string, Value | null | "pending">();
   const resolveName = (name: string, depth: number): Value | undefined => {
     const known = resolvedNames.get(name);
-    if (known === "pending") return undefined;
-    if (resolvedNames.has(name)) return known;
+    if (known !== undefined) return known === "pending" || known === null ? undefined : known;
     const list = bindings.get(name);
-    if (!list) return globalValue(name);
+    if (!list) {
+      const value = globalValue(name);
+      resolvedNames.set(name, value ?? null);
+      return value;
+    }
     resolvedNames.set(name, "pending");
     let value: Value | undefined;
     for (const binding of list) {
       value = resolveBinding(binding, depth + 1);
       if (value) break;
     }
-    resolvedNames.set(name, value);
+    resolvedNames.set(name, value ?? null);
     return value;
+  };
+  /**
+   * Whether every candidate rooted at this name can be passed over: the name is resolved already,
+   * to nothing or to a dead value. Skipping one then changes nothing, not even which names are
+   * resolved first; a root not resolved yet is resolved in full, as it always was.
+   */
+  const settled = (root: string): boolean => {
+    const known = resolvedNames.get(root);
+    return known === null || known === DEAD;
   };
   const resolveBinding = (binding: Binding, depth: number): Value | undefined => {
     let value: Value | undefined;
-    if ("module" in binding) value = { kind: "module", name: moduleName(binding.module), path: [] };
+    if ("module" in binding) value = loadedModule(binding.module);
     else if (binding.init) value = resolve(binding.init, depth);
     for (const key of binding.path) value = value && member(value, key);
     return value;
@@ -269,7 +540,7 @@ export function findCapabilities(ast: Program): FileCapabilities {
     for (const key of rest) value = value && member(value, key);
     return value;
   };
-  const propertyName = (n: AnyNode & { type: "MemberExpression" }): string | undefined => {
+  const propertyName = (n: MemberNode): string | undefined => {
     if (!n.computed) return n.property.type === "Identifier" ? n.property.name : undefined;
     return constant(n.property)?.value;
   };
@@ -289,13 +560,16 @@ export function findCapabilities(ast: Program): FileCapabilities {
     use("dynamic-require", `${what}(${describe(node)})`, offset);
   };
 
-  for (const { source, offset } of imports) {
+  for (const { source, offset } of walk.imports) {
     const specifier = constant(source);
     if (specifier) loaded(specifier, offset);
     else notConstant("import", source, offset);
   }
 
-  for (const call of calls) {
+  const { calls, callRoots } = walk;
+  for (let index = 0; index < calls.length; index++) {
+    if (settled(callRoots[index]!)) continue;
+    const call = calls[index]!;
     if (requireCalledIndirectly(call)) continue;
     const callee = resolve(call.callee);
     if (!callee) continue;
@@ -347,7 +621,7 @@ export function findCapabilities(ast: Program): FileCapabilities {
   }
 
   /** `require.call(null, x)` and `require.apply(null, [x])`. */
-  function requireCalledIndirectly(call: AnyNode & { type: "CallExpression" | "NewExpression" }): boolean {
+  function requireCalledIndirectly(call: CallNode): boolean {
     if (call.callee.type !== "MemberExpression") return false;
     const method = propertyName(call.callee);
     if (method !== "call" && method !== "apply") return false;
@@ -411,24 +685,43 @@ export function findCapabilities(ast: Program): FileCapabilities {
   }
 
   // process.env: each variable read by name, and the whole environment taken at once.
-  for (const node of members) {
+  const { members, memberRoots } = walk;
+  for (let index = 0; index < members.length; index++) {
+    if (settled(memberRoots[index]!)) continue;
+    const node = members[index]!;
     const object = resolve(node.object);
     if (!isProcessEnv(object)) continue;
     const key = propertyName(node);
     use("environment", key === undefined ? "process.env[…]" : `process.env.${key}`, node.start);
   }
-  for (const { pattern, init } of envPatterns) {
-    if (!isProcessEnv(resolve(init)) || pattern.type !== "ObjectPattern") continue;
+  for (const { pattern, init, root } of walk.envPatterns) {
+    if (settled(root) || !isProcessEnv(resolve(init)) || pattern.type !== "ObjectPattern") continue;
     for (const property of pattern.properties) {
       const key = property.type === "Property" ? (property.computed ? constant(property.key)?.value : literalKey(property.key)) : undefined;
       use("environment", key === undefined ? "process.env (all variables)" : `process.env.${key}`, property.start);
     }
   }
-  const bindingInits = new Set<Node>();
-  for (const list of bindings.values()) for (const binding of list) if ("init" in binding && binding.init) bindingInits.add(binding.init);
-  for (const node of [...members.filter((member) => !memberObjects.has(member)), ...spreads]) {
-    if (bindingInits.has(node) || !isProcessEnv(resolve(node))) continue;
-    use("environment", "process.env (all variables)", node.start);
+  // The expressions bound to names are aliases (`const env = process.env`), not the environment
+  // taken: gathered only when a candidate is process.env, which few files have.
+  let bindingInits: Set<Node> | undefined;
+  const isBindingInit = (node: Node) => {
+    if (!bindingInits) {
+      bindingInits = new Set();
+      for (const list of bindings.values()) for (const binding of list) if ("init" in binding && binding.init) bindingInits.add(binding.init);
+    }
+    return bindingInits.has(node);
+  };
+  const taken = [walk.outermost, walk.spreads];
+  const takenRoots = [walk.outermostRoots, walk.spreadRoots];
+  for (let list = 0; list < taken.length; list++) {
+    const nodes = taken[list]!;
+    const roots = takenRoots[list]!;
+    for (let index = 0; index < nodes.length; index++) {
+      if (settled(roots[index]!)) continue;
+      const node = nodes[index]!;
+      if (!isProcessEnv(resolve(node)) || isBindingInit(node)) continue;
+      use("environment", "process.env (all variables)", node.start);
+    }
   }
 
   return { uses: dedupe(uses), requires: [...requires], decodedAndRun, decodedStrings };
@@ -446,7 +739,11 @@ export function findCapabilities(ast: Program): FileCapabilities {
   }
 }
 
-type Binding = { init?: Node; path: string[] } | { module: string; path: string[] };
+/** A loaded module as a value: only `module` and `process` have properties that matter. */
+function loadedModule(specifier: string): Value {
+  const name = moduleName(specifier);
+  return name === "module" || name === "process" ? { kind: "module", name, path: [] } : DEAD;
+}
 
 function member(object: Value, key: string): Value | undefined {
   switch (object.kind) {
@@ -456,15 +753,20 @@ function member(object: Value, key: string): Value | undefined {
       if (key === "module") return { kind: "cjs-module", path: [] };
       return TRACKED_GLOBALS.has(key) ? { kind: "global-name", name: key, path: [] } : undefined;
     case "global-name":
-      if (object.name === "process" && object.path.length === 0 && key === "mainModule") return { kind: "cjs-module", path: [] };
-      return { ...object, path: [...object.path, key] };
+      if (object.path.length > 0) return DEAD;
+      if (object.name === "process" && key === "mainModule") return { kind: "cjs-module", path: [] };
+      return GLOBAL_PATHS.has(`${object.name}.${key}`) ? { ...object, path: [key] } : DEAD;
     case "module":
-      return { ...object, path: [...object.path, key] };
-    case "cjs-module":
+      return object.path.length === 0 && MODULE_PATHS.has(`${object.name}.${key}`) ? { ...object, path: [key] } : DEAD;
+    case "cjs-module": {
       if (object.path.length === 0 && key === "require") return { kind: "require" };
-      return { ...object, path: [...object.path, key] };
+      const path = [...object.path, key];
+      return CJS_PATHS.has(path.join(".")) ? { ...object, path } : DEAD;
+    }
     case "require":
       return key === "main" ? { kind: "cjs-module", path: [] } : undefined;
+    case "dead":
+      return DEAD;
   }
 }
 

@@ -27,6 +27,8 @@ export type Ref =
   | { kind: "function"; fn: FunctionNode };
 
 const GLOBAL_OBJECTS = new Set(["global", "globalThis", "window", "self"]);
+/** Methods that put their arguments into the object they are called on. */
+const ADDING_METHODS = new Set(["push", "unshift", "add", "set", "append", "splice"]);
 const MAX_DEPTH = 24;
 const MAX_TEXTS = 24;
 
@@ -125,11 +127,7 @@ export class ModuleFacts {
         else if (left.type === "MemberExpression") {
           const key = memberKey(left);
           const root = rootObject(left);
-          if (root?.type === "Identifier") {
-            const list = this.memberWrites.get(root.name) ?? [];
-            list.push({ key: left.object === root ? key : undefined, value: node.right });
-            this.memberWrites.set(root.name, list);
-          } else if (root?.type === "ThisExpression" && key !== undefined && left.object === root) {
+          if (root?.type === "Identifier") this.addWrite(root.name, left.object === root ? key : undefined, node.right); else if (root?.type === "ThisExpression" && key !== undefined && left.object === root) {
             const list = this.thisWrites.get(key) ?? [];
             list.push(node.right);
             this.thisWrites.set(key, list);
@@ -166,7 +164,20 @@ export class ModuleFacts {
         this.declareLoop(node.left, { kind: "key", of: node.right });
         this.forIns.push({ right: node.right, statement: node });
       },
-      CallExpression: (node, _state, ancestors) => this.calls.push({ node, statement: nearestStatement(ancestors), conditional: isConditional(ancestors) }),
+      CallExpression: (node, _state, ancestors) => {
+        this.calls.push({ node, statement: nearestStatement(ancestors), conditional: isConditional(ancestors) });
+        // `list.push(value)`, `Object.assign(target, value)`: the value now lives in the named object.
+        const callee = node.callee as AnyNode;
+        if (callee.type !== "MemberExpression") return;
+        const method = memberKey(callee);
+        const object = callee.object as AnyNode;
+        if (method !== undefined && ADDING_METHODS.has(method) && object.type === "Identifier") {
+          for (const arg of node.arguments) this.addWrite(object.name, undefined, arg as Node);
+        } else if (method === "assign" && object.type === "Identifier" && object.name === "Object" && (node.arguments[0] as AnyNode | undefined)?.type === "Identifier") {
+          const target = (node.arguments[0] as AnyNode & { type: "Identifier" }).name;
+          for (const arg of node.arguments.slice(1)) this.addWrite(target, undefined, arg as Node);
+        }
+      },
       NewExpression: (node, _state, ancestors) => this.calls.push({ node, statement: nearestStatement(ancestors), conditional: isConditional(ancestors) }),
       TemplateLiteral: (node) => {
         if (node.expressions.length > 0) this.templates.push(node);
@@ -181,6 +192,12 @@ export class ModuleFacts {
         }
       },
     });
+  }
+
+  private addWrite(name: string, key: string | undefined, value: Node): void {
+    const list = this.memberWrites.get(name);
+    if (list) list.push({ key, value });
+    else this.memberWrites.set(name, [{ key, value }]);
   }
 
   private declareLoop(left: AnyNode, binding: Binding): void {
@@ -332,6 +349,9 @@ export class ModuleFacts {
         return n.operator === "+" ? product(this.texts(n.left, depth + 1), this.texts(n.right, depth + 1), "") : ["*"];
       case "ArrayExpression":
         return n.elements.flatMap((element) => (element && element.type !== "SpreadElement" ? this.texts(element, depth + 1) : [])).slice(0, MAX_TEXTS);
+      case "ObjectExpression":
+        // An object of paths (`{ aws: "~/.aws/credentials", … }`) is iterated for its values.
+        return n.properties.flatMap((property) => (property.type === "Property" ? this.texts(property.value, depth + 1) : [])).slice(0, MAX_TEXTS);
       case "Identifier": {
         const list = this.bindings.get(n.name);
         if (!list) return [n.name === "__dirname" || n.name === "__filename" ? "." : "*"];
@@ -358,6 +378,8 @@ export class ModuleFacts {
         const callee = this.ref(n.callee);
         const path = callee?.kind === "module" ? `${callee.name}.${callee.path.join(".")}` : undefined;
         if (path === "os.homedir" || path === "os.userInfo.homedir") return ["~"];
+        const global = callee?.kind === "global" ? [callee.name, ...callee.path].join(".") : undefined;
+        if (global === "Object.values" || global === "Object.entries") return this.texts(n.arguments[0] as Node | undefined, depth + 1);
         if (path === "path.join" || path === "path.resolve" || path === "path.posix.join" || path === "path.win32.join") {
           return n.arguments.map((arg) => this.texts(arg as Node, depth + 1)).reduce((all, parts) => product(all, parts, "/"));
         }

@@ -47,11 +47,15 @@ const FS_WRITES = new Set(["writeFile", "writeFileSync", "appendFile", "appendFi
 const SHELL_CALLS = new Set(["exec", "execSync", "execFile", "execFileSync", "spawn", "spawnSync", "fork"]);
 /** Functions and methods whose result carries their input: encoding, copying, joining. */
 const PASSING_GLOBALS = new Set(["JSON.stringify", "Buffer.from", "btoa", "encodeURIComponent", "encodeURI", "escape", "String", "Object.assign", "Object.entries", "Object.values", "Object.fromEntries", "Array.from", "Promise.resolve", "structuredClone"]);
-const PASSING_METHODS = new Set(["toString", "trim", "replace", "replaceAll", "split", "join", "concat", "slice", "substring", "substr", "toUpperCase", "toLowerCase", "map", "filter", "reduce", "flat", "flatMap", "entries", "values", "padStart", "padEnd", "then", "toJSON", "encode", "digest"]);
+const PASSING_METHODS = new Set(["toString", "trim", "replace", "replaceAll", "split", "join", "concat", "slice", "substring", "substr", "toUpperCase", "toLowerCase", "map", "filter", "reduce", "flat", "flatMap", "entries", "values", "padStart", "padEnd", "then", "toJSON", "encode", "match", "matchAll", "at"]);
+/** Library functions that encode what they are given (`querystring.stringify`, `bs58.encode`, `zlib.gzipSync`). */
+const ENCODING_FUNCTION = /^(?:stringify|encode|format|serialize|escape|compress|deflate|deflateSync|gzip|gzipSync|brotliCompressSync|encrypt|toBase64)$/i;
 /** Methods whose callbacks receive the value they are called on. */
 const CALLBACK_METHODS = new Set(["forEach", "map", "filter", "reduce", "some", "every", "find", "flatMap", "then"]);
 /** Property names that hold a wallet's or a key pair's private key. */
 const PRIVATE_KEY_PROPERTY = /^(?:secretKey|privateKey|private_key|privKey|mnemonic|seedPhrase|seed_phrase|walletPrivateKey)$/;
+/** Hosts a registry token may go to: npm's, yarn's and GitHub's registries, or any host named `registry.*`/`npm.*`. */
+const REGISTRY_HOST = /^(?:registry\.|npm\.)|(?:^|\.)(?:npmjs\.(?:org|com)|yarnpkg\.com)$/i;
 const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 const MAX_SOURCES = 16;
 
@@ -149,6 +153,11 @@ class TokenFlows {
 
   private sourcesOfName(name: string, depth: number): Source[] {
     const list = this.facts.bindings.get(name);
+    // A parameter named `secretKey` in a wallet library is a private key, whoever passes it.
+    if (PRIVATE_KEY_PROPERTY.test(name) && list?.some((binding) => binding.kind === "param")) {
+      const param = list.find((binding) => binding.kind === "param")!;
+      return [{ kind: "private-key", name, offset: (param as { fn: FunctionNode }).fn.start }];
+    }
     const writes = this.facts.memberWrites.get(name) ?? [];
     if (!list) return writes.flatMap((write) => this.sourcesOf(write.value, depth));
     const found: Source[] = [];
@@ -211,13 +220,19 @@ class TokenFlows {
       if (file) return [{ kind: "file", label: file.label, fileKind: file.kind, offset: n.start }];
       const command = this.tokenCommandOf(ref, args);
       if (command) return [{ kind: "cli", label: command, offset: n.start }];
+      if (ENCODING_FUNCTION.test(ref.path.at(-1) ?? "")) return args.flatMap((arg) => this.sourcesOf(arg, depth));
       return [];
     }
     if (n.callee.type === "MemberExpression") {
       const method = memberKey(n.callee);
-      if (method !== undefined && PASSING_METHODS.has(method)) {
+      // `/_authToken=(\S+)/.exec(text)`: the match carries the text.
+      if (method === "exec") return this.sourcesOf(args[0], depth);
+      if (method !== undefined && PASSING_METHODS.has(method) && !showsOnlyAPrefix(method, args)) {
         const own = this.sourcesOf(n.callee.object, depth);
-        return method === "concat" ? [...own, ...args.flatMap((arg) => this.sourcesOf(arg, depth))] : own;
+        // `names.map((name) => process.env[name])`: what the callback returns is the result.
+        const callback = args.find((arg) => arg.type === "FunctionExpression" || arg.type === "ArrowFunctionExpression") as FunctionNode | undefined;
+        const returned = callback && CALLBACK_METHODS.has(method) ? (this.facts.returns.get(callback) ?? []).flatMap((value) => this.sourcesOf(value, depth)) : [];
+        return method === "concat" ? [...own, ...args.flatMap((arg) => this.sourcesOf(arg, depth))] : [...own, ...returned];
       }
     }
     return [];
@@ -478,6 +493,9 @@ class TokenFlows {
     } else if (sink.dns) {
       severity = "critical";
       reason = " (data in a DNS name is how stolen values leave networks that block everything else)";
+    } else if (sources.every((source) => source.kind === "file" && source.fileKind === "package-manager") && (!destination.host || REGISTRY_HOST.test(destination.host))) {
+      // A registry token from npm's settings, for the registry: what every registry client does.
+      severity = "info";
     } else if (harvested || names.length >= 3) {
       severity = "critical";
     } else if (destination.host && names.some((name) => foreignCredential(name) && !variableMatchesHost(name, destination.host!))) {
@@ -489,11 +507,11 @@ class TokenFlows {
     }
     this.add({ rule: "token-exfiltration", severity, message: `Sends ${what} to ${to} via ${sink.via}${reason}.`, offset: call.start, related });
 
-    if (sources.some((source) => source.kind === "environment") && !this.findings.some((finding) => finding.rule === "env-harvest" && finding.severity === "critical")) {
+    if (sources.some((source) => source.kind === "environment" || source.kind === "env-any") && !this.findings.some((finding) => finding.rule === "env-harvest" && finding.severity === "critical")) {
       this.add({ rule: "env-harvest", severity: "critical", message: `Sends the whole environment to ${to}.`, offset: call.start, related });
     }
     for (const source of sources) {
-      if (source.kind === "file" && source.fileKind === "package-manager") {
+      if (source.kind === "file" && source.fileKind === "package-manager" && severity !== "info") {
         this.add({ rule: "credential-file-access", severity: "critical", message: `Reads ${source.label} and sends it away.`, offset: source.offset, related: [], tool: TOOL_OF_KIND[source.fileKind] });
       }
     }
@@ -597,6 +615,16 @@ function describeDestination(texts: string[]): { url?: string; host?: string; su
     if (suspicious) return { url: suspicious.url, host: suspicious.host, suspicious };
   }
   return first;
+}
+
+/** `token.slice(0, 4)`: a few characters shown so a user can tell tokens apart, the usual way to mask one. */
+function showsOnlyAPrefix(method: string, args: Node[]): boolean {
+  if (method !== "slice" && method !== "substring" && method !== "substr") return false;
+  const numbers = args.map((arg) => ((arg as AnyNode).type === "Literal" ? (arg as AnyNode & { type: "Literal" }).value : (arg as AnyNode).type === "UnaryExpression" ? -1 : undefined));
+  if (numbers.some((value) => typeof value !== "number")) return false;
+  const [start, end] = numbers as number[];
+  if (start !== undefined && start < 0) return start >= -8;
+  return end !== undefined && end - (start ?? 0) <= 8;
 }
 
 function dedupe(sources: Source[]): Source[] {

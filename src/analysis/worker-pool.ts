@@ -27,6 +27,14 @@ const WORKER_URL = import.meta.url.endsWith(".ts")
   : new URL("./file-worker.js", import.meta.url);
 
 /**
+ * A worker's young generation, capped: a file's syntax tree lives only while the file is analysed,
+ * and with V8's default (up to 16 MB per semi-space, sized for throughput) each worker keeps tens of
+ * megabytes of dead trees between collections. The old generation is left alone: one large bundle's
+ * tree must fit in it.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
+/**
  * Worker threads that analyse files in parallel, one file at a time each, so a package's files
  * spread over the cores. A worker that dies fails its file with the reason and is replaced.
  * A small pool of our own rather than a library: the job is one message each way.
@@ -38,7 +46,7 @@ export function createWorkerPool(size = availableParallelism(), maxParseBytes = 
   let closed = false;
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(WORKER_URL, { workerData: { maxParseBytes } }), busy: undefined };
+    const slot: Slot = { worker: new Worker(WORKER_URL, { workerData: { maxParseBytes }, resourceLimits: WORKER_LIMITS }), busy: undefined };
     slot.worker.on("message", (message: { id: number; findings?: FileFindings; error?: string }) => {
       const task = slot.busy;
       slot.busy = undefined;
@@ -76,16 +84,20 @@ export function createWorkerPool(size = availableParallelism(), maxParseBytes = 
     for (const slot of slots) if (!slot.busy) slot.worker.unref();
   };
 
-  for (let index = 0; index < Math.max(1, size); index++) slots.push(spawn());
+  const workers = Math.max(1, size);
+  for (let index = 0; index < workers; index++) slots.push(spawn());
+
+  const analyzeFile: FileAnalyzer = (source, path) => {
+    if (closed) return Promise.reject(new Error("the worker pool is closed"));
+    return new Promise<FileFindings>((resolve, reject) => {
+      queue.push({ id: nextId++, source, path, resolve, reject });
+      dispatch();
+    });
+  };
+  analyzeFile.parallelism = workers;
 
   return {
-    analyzeFile(source, path) {
-      if (closed) return Promise.reject(new Error("the worker pool is closed"));
-      return new Promise<FileFindings>((resolve, reject) => {
-        queue.push({ id: nextId++, source, path, resolve, reject });
-        dispatch();
-      });
-    },
+    analyzeFile,
     async close() {
       closed = true;
       for (const task of queue.splice(0)) task.reject(new Error("the worker pool is closed"));

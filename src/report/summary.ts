@@ -99,7 +99,7 @@ function renderFinding(finding: Finding): string {
   ];
   for (const evidence of finding.evidence ?? []) {
     const place = `\`${escape(evidence.file)}:${evidence.line}\``;
-    lines.push(`  - Evidence: ${evidence.url ? `[${place}](${evidence.url})` : place}${evidence.snippet ? ` \`${escape(evidence.snippet)}\`` : ""}`);
+    lines.push(`  - ${evidence.label ? `Where it ${escape(evidence.label)}` : "Evidence"}: ${evidence.url ? `[${place}](${evidence.url})` : place}${evidence.snippet ? ` \`${escape(evidence.snippet)}\`` : ""}`);
   }
   if (finding.package.previous) {
     lines.push(`  - Or keep the previous version, \`${escape(finding.package.name)}@${escape(finding.package.previous)}\`.`);

@@ -31,7 +31,7 @@ export function renderText(review: Review, verdict: Verdict, options: TextOption
     lines.push("", `${paint(levelColor[finding.level], finding.level.padEnd(7))} ${finding.rule}  ${paint("bold", name)}  ${paint("dim", where)}`);
     lines.push(`        ${finding.message}`);
     for (const evidence of (finding.evidence ?? []).slice(0, 3)) {
-      lines.push(`        ${paint("dim", `at ${evidence.file}:${evidence.line}`)}${evidence.snippet ? `  ${evidence.snippet}` : ""}`);
+      lines.push(`        ${paint("dim", `${evidence.label ? `${evidence.label} ` : ""}at ${evidence.file}:${evidence.line}`)}${evidence.snippet ? `  ${evidence.snippet}` : ""}`);
     }
     lines.push(`        ${paint("dim", `what to do: ${finding.action}`)}`);
   }

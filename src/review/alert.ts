@@ -14,6 +14,8 @@ export interface Evidence {
   snippet?: string;
   /** The file at that line in a public code viewer, for packages from the public registry. */
   url?: string;
+  /** What happens there, when a finding spans places (`reads process.env.NPM_TOKEN` before the line that sends it). */
+  label?: string;
 }
 
 /** Where a finding is shown in the repository under review. */
