@@ -66,7 +66,7 @@ const CREDENTIAL_FILES: { pattern: RegExp; kind: CredentialFileKind; label: stri
   { pattern: /(?:^|[/\\])\.netrc$|(?:^|[/\\])_netrc$/, kind: "git", label: "~/.netrc" },
   { pattern: /(?:^|[/\\])\.docker[/\\]config\.json$/, kind: "container", label: "~/.docker/config.json" },
   { pattern: /(?:^|[/\\])\.kube[/\\]config$/, kind: "container", label: "~/.kube/config" },
-  { pattern: /(?:Login Data|Cookies|Local State|Web Data)$|(?:Google[/\\]Chrome|BraveSoftware|Chromium|Microsoft[/\\]Edge)[/\\]|\.mozilla[/\\]firefox|logins\.json$|key4\.db$/, kind: "browser", label: "a browser profile" },
+  { pattern: /(?:Login Data|Cookies|Local State|Web Data)$|(?:Google[/\\]Chrome|google-chrome|BraveSoftware|Chromium|Microsoft[/\\]Edge)[/\\]|mozilla[/\\]firefox|logins\.json$|key4\.db$/i, kind: "browser", label: "a browser profile" },
   { pattern: /nkbihfbeogaeaoehlefnkodbefgpgknn|bfnaelmomeimhlpmgjnjophhpkkoljpa|Local Extension Settings|(?:^|[/\\])(?:\.?solana[/\\]id\.json|Exodus|\.electrum|\.bitcoin|wallet\.dat|keystore)(?:[/\\]|$)|(?:^|[/\\])\.config[/\\]solana/i, kind: "wallet", label: "a crypto wallet" },
   { pattern: /(?:^|[/\\])\.(?:bash|zsh)_history$/, kind: "shell-history", label: "the shell history" },
 ];
@@ -134,8 +134,6 @@ export const NETWORK_MODULES = new Set([
 /** Global functions and constructors that send data over the network. */
 export const NETWORK_GLOBALS = new Set(["fetch", "WebSocket", "XMLHttpRequest", "EventSource", "navigator.sendBeacon"]);
 
-/** Methods of a request, socket or client that send what they are given. */
-export const SENDING_METHODS = new Set(["write", "end", "send", "post", "put", "patch", "emit", "sendto"]);
 
 /** Console and logger methods. */
 export const LOG_METHODS = new Set(["log", "info", "warn", "error", "debug", "trace", "fatal", "verbose", "silly", "notice"]);

@@ -9,7 +9,6 @@ import {
   NETWORK_COMMAND,
   NETWORK_GLOBALS,
   NETWORK_MODULES,
-  SENDING_METHODS,
   tokenCommand,
   variableMatchesHost,
   type CredentialFileKind,
@@ -115,7 +114,12 @@ class TokenFlows {
           return isTokenName(name) ? [{ kind: "env", name, offset: n.start }] : [];
         }
         const key = memberKey(n, (value) => this.facts.constant(value));
-        if (n.computed && key === undefined && isProcessEnv(this.facts.ref(n.object))) return [{ kind: "env-any", offset: n.start }];
+        if (n.computed && key === undefined && isProcessEnv(this.facts.ref(n.object))) {
+          // `process.env[name]` for each name of a constant list: those variables.
+          const names = this.facts.texts(n.property);
+          if (names.every((name) => /^\w+$/.test(name))) return names.filter(isTokenName).map((name) => ({ kind: "env", name, offset: n.start }));
+          return [{ kind: "env-any", offset: n.start }];
+        }
         if (key === "length" || key === "size") return [];
         if (key !== undefined && PRIVATE_KEY_PROPERTY.test(key)) return [{ kind: "private-key", name: key, offset: n.start }, ...this.sourcesOf(n.object, next)];
         return this.propertySources(n.object as AnyNode, key, next);
@@ -407,13 +411,13 @@ class TokenFlows {
       const object = callee.object as AnyNode;
       const objectName = object.type === "Identifier" ? object.name : object.type === "MemberExpression" ? memberKey(object) : undefined;
       if (method && LOG_METHODS.has(method) && objectName && LOGGER_NAMES.test(objectName)) return { kind: "log", via: `${objectName}.${method}`, data: args };
-      // `request.write(data)` on a request, socket or client the module opened.
-      if (method && SENDING_METHODS.has(method)) {
+      // `request.write(data)`, `resolver.resolve4(name)`: a request, socket or client the module opened.
+      if (method && method !== "on" && method !== "once") {
         const opener = this.opener(object);
         if (opener) {
           const openerRef = this.facts.ref(opener.callee) as Ref & { kind: "module" | "global" };
           const name = openerRef.kind === "module" ? openerRef.name : openerRef.name;
-          return { kind: "network", via: `${describeRef(openerRef)}().${method}`, data: args, destination: [...this.destinationTexts(opener.arguments as Node[]), ...this.connectTexts(object)], dns: false, plain: name === "http" || name === "net" };
+          return { kind: "network", via: `${describeRef(openerRef)}().${method}`, data: args, destination: [...this.destinationTexts(opener.arguments as Node[]), ...this.connectTexts(object)], dns: name.startsWith("dns"), plain: name === "http" || name === "net" };
         }
       }
     }
@@ -516,7 +520,7 @@ class TokenFlows {
       }
     }
     const plain = destination.url?.startsWith("http://") || (sink.plain && destination.host !== undefined);
-    if (plain && destination.host && !LOCAL_HOST.test(destination.host) && sources.some((source) => source.kind !== "environment")) {
+    if (plain && destination.host && !LOCAL_HOST.test(destination.host)) {
       this.add({ rule: "insecure-transport", severity: "high", message: `Sends ${what} over plain http to ${destination.host}.`, offset: call.start, related });
     }
   }
@@ -525,6 +529,7 @@ class TokenFlows {
     const whole = sources.some((source) => source.kind === "environment");
     const related = sources.slice(0, 3).map((source) => ({ offset: source.offset, label: `reads ${labelOf(source)}` }));
     this.add({ rule: "token-logging", severity: whole ? "high" : "medium", message: `Writes ${describeSources(sources)} to ${via}.`, offset: call.start, related });
+    if (whole) this.add({ rule: "env-harvest", severity: "medium", message: `Writes the whole environment to ${via}, every token in it included.`, offset: call.start, related });
   }
 
   /** `https://api.example.com/v1?token=${token}`: a token in a query string. */
