@@ -31,6 +31,7 @@ const GLOBAL_OBJECTS = new Set(["global", "globalThis", "window", "self"]);
 const ADDING_METHODS = new Set(["push", "unshift", "add", "set", "append", "splice"]);
 const MAX_DEPTH = 24;
 const MAX_TEXTS = 24;
+const MAX_TEXT_BINDINGS = 6;
 
 /** A call with the statement around it, for rules that read the code near a call. */
 export interface CallSite {
@@ -66,6 +67,9 @@ export class ModuleFacts {
   readonly keyed: KeyedValue[] = [];
   readonly forIns: { right: Node; statement: Node }[] = [];
   private readonly refs = new Map<string, Ref | undefined | "pending">();
+  private readonly textMemo = new Map<Node, string[]>();
+  /** For each callback, the value it iterates: `list.forEach(x => …)` (found once for all callbacks). */
+  private iterated: Map<FunctionNode, Node> | undefined;
   private readonly functionCalls = new Map<FunctionNode, CallNode[]>();
   private callsIndexed = false;
 
@@ -332,7 +336,15 @@ export class ModuleFacts {
    */
   texts(node: Node | null | undefined, depth = 0): string[] {
     if (!node || depth > 10) return ["*"];
-    const n = node as AnyNode;
+    const known = this.textMemo.get(node);
+    if (known) return known;
+    this.textMemo.set(node, ["*"]); // a cycle reads as unknown
+    const found = this.computeTexts(node as AnyNode, depth);
+    this.textMemo.set(node, found);
+    return found;
+  }
+
+  private computeTexts(n: AnyNode, depth: number): string[] {
     switch (n.type) {
       case "Literal":
         return typeof n.value === "string" || typeof n.value === "number" ? [String(n.value)] : ["*"];
@@ -355,6 +367,8 @@ export class ModuleFacts {
       case "Identifier": {
         const list = this.bindings.get(n.name);
         if (!list) return [n.name === "__dirname" || n.name === "__filename" ? "." : "*"];
+        // A name bound many times (minified code reuses `e` everywhere) says nothing about one path.
+        if (list.length > MAX_TEXT_BINDINGS) return ["*"];
         const results = list.flatMap((binding) => {
           if (binding.kind === "init" && binding.path.length === 0) return this.texts(binding.init, depth + 1);
           if (binding.kind === "element") return this.texts(binding.of, depth + 1);
@@ -400,11 +414,18 @@ export class ModuleFacts {
   /** A callback's parameter in `list.forEach(x => …)` or `list.map(x => …)` is each element of the list. */
   private paramTexts(binding: Binding & { kind: "param" }, depth: number): string[] {
     if (binding.index !== 0) return ["*"];
-    for (const { node } of this.calls) {
-      if (node.callee.type !== "MemberExpression" || !node.arguments.includes(binding.fn as never)) continue;
-      const method = memberKey(node.callee);
-      if (method === "forEach" || method === "map" || method === "filter" || method === "some") return this.texts(node.callee.object, depth);
+    if (!this.iterated) {
+      this.iterated = new Map();
+      for (const { node } of this.calls) {
+        if (node.callee.type !== "MemberExpression") continue;
+        const method = memberKey(node.callee);
+        if (method !== "forEach" && method !== "map" && method !== "filter" && method !== "some") continue;
+        const callback = node.arguments[0] as AnyNode | undefined;
+        if (callback?.type === "FunctionExpression" || callback?.type === "ArrowFunctionExpression") this.iterated.set(callback, node.callee.object);
+      }
     }
+    const list = this.iterated.get(binding.fn);
+    if (list) return this.texts(list, depth);
     return this.callsOf(binding.fn).flatMap((call) => this.texts(call.arguments[binding.index] as Node | undefined, depth)).slice(0, MAX_TEXTS);
   }
 

@@ -72,6 +72,8 @@ export function findTokenFlows(facts: ModuleFacts): CredentialFinding[] {
 class TokenFlows {
   private readonly findings: CredentialFinding[] = [];
   private readonly memo = new Map<Node, Source[] | "pending">();
+  private readonly names = new Map<string, Source[] | "pending">();
+  private readonly openers = new Map<string, CallNode | undefined>();
   /** Extra inputs of callback parameters: `exec(cmd, (err, out) => …)`, `list.forEach(x => …)`. */
   private readonly callbackInputs = new Map<FunctionNode, { index: number; from: Node }[]>();
   private envIterated = false;
@@ -155,7 +157,19 @@ class TokenFlows {
     }
   }
 
+  // A name's sources are the same wherever it is used (bindings are file-wide), so each name is
+  // followed once: minified bundles bind `e` thousands of times and use it thousands more.
   private sourcesOfName(name: string, depth: number): Source[] {
+    const known = this.names.get(name);
+    if (known === "pending") return [];
+    if (known) return known;
+    this.names.set(name, "pending");
+    const found = dedupe(this.followName(name, depth));
+    this.names.set(name, found);
+    return found;
+  }
+
+  private followName(name: string, depth: number): Source[] {
     const list = this.facts.bindings.get(name);
     // A parameter named `secretKey` in a wallet library is a private key, whoever passes it.
     if (PRIVATE_KEY_PROPERTY.test(name) && list?.some((binding) => binding.kind === "param")) {
@@ -412,7 +426,7 @@ class TokenFlows {
       const objectName = object.type === "Identifier" ? object.name : object.type === "MemberExpression" ? memberKey(object) : undefined;
       if (method && LOG_METHODS.has(method) && objectName && LOGGER_NAMES.test(objectName)) return { kind: "log", via: `${objectName}.${method}`, data: args };
       // `request.write(data)`, `resolver.resolve4(name)`: a request, socket or client the module opened.
-      if (method && method !== "on" && method !== "once") {
+      if (method && method !== "on" && method !== "once" && args.length > 0 && this.concrete(args.flatMap((arg) => this.sourcesOf(arg))).length > 0) {
         const opener = this.opener(object);
         if (opener) {
           const openerRef = this.facts.ref(opener.callee) as Ref & { kind: "module" | "global" };
@@ -434,11 +448,16 @@ class TokenFlows {
       return undefined;
     }
     if (node.type === "Identifier") {
+      if (this.openers.has(node.name)) return this.openers.get(node.name);
+      this.openers.set(node.name, undefined);
+      let found: CallNode | undefined;
       for (const binding of this.facts.bindings.get(node.name) ?? []) {
         if (binding.kind !== "init" || binding.path.length > 0) continue;
-        const found = this.opener(binding.init as AnyNode, depth + 1);
-        if (found) return found;
+        found = this.opener(binding.init as AnyNode, depth + 1);
+        if (found) break;
       }
+      this.openers.set(node.name, found);
+      return found;
     }
     if (node.type === "AwaitExpression") return this.opener(node.argument as AnyNode, depth + 1);
     return undefined;
