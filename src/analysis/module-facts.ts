@@ -14,7 +14,9 @@ export type Binding =
   /** `for (const x of list)`: each element of the iterated value. */
   | { kind: "element"; of: Node }
   /** `for (const key in object)`: the keys of an object. */
-  | { kind: "key"; of: Node };
+  | { kind: "key"; of: Node }
+  /** `let x;`, a catch parameter: declared here, its value comes from assignments or nowhere. */
+  | { kind: "declared" };
 
 /**
  * What a platform value is: Node's `require`, a module and a path into it (`fs.promises.readFile`),
@@ -32,6 +34,7 @@ const ADDING_METHODS = new Set(["push", "unshift", "add", "set", "append", "spli
 const MAX_DEPTH = 24;
 const MAX_TEXTS = 24;
 const MAX_TEXT_BINDINGS = 6;
+const MAX_METHODS = 3;
 
 /** A call with the statement around it, for rules that read the code near a call. */
 export interface CallSite {
@@ -49,28 +52,35 @@ export interface KeyedValue {
   conditional: boolean;
 }
 
+/** A binding and where it is: declarations know their scope (a function, or the module); assignments find it when asked. */
+type SitedBinding = Binding & { at: number; declaredIn?: Node; assignedIn?: Node };
+type Scope = Node;
+
 /**
- * One walk over a module that records what the credential rules need: bindings (file-wide, as in
- * the capability finder), calls, returns, templates, keyed values. Queries resolve names lazily and
- * remember the answers, so a rule pays only for what it asks.
+ * One walk over a module that records what the credential rules need: bindings, calls, returns,
+ * templates, keyed values. Names resolve by function scope (a minified bundle names a hundred
+ * parameters `e`; each use means its own). Queries resolve lazily and remember the answers, so a
+ * rule pays only for what it asks.
  */
 export class ModuleFacts {
-  readonly bindings = new Map<string, Binding[]>();
+  private readonly sited = new Map<string, SitedBinding[]>();
   readonly calls: CallSite[] = [];
   readonly returns = new Map<FunctionNode, Node[]>();
   readonly templates: (AnyNode & { type: "TemplateLiteral" })[] = [];
   readonly concatenations: (AnyNode & { type: "BinaryExpression" })[] = [];
   /** Values written to a property of a named object after it was created: `payload.token = t`. */
-  readonly memberWrites = new Map<string, { key: string | undefined; value: Node }[]>();
+  private readonly memberWrites = new Map<string, { key: string | undefined; value: Node; at: number }[]>();
   /** `this.key = value`, anywhere: classes keep their settings there. */
   readonly thisWrites = new Map<string, Node[]>();
   readonly keyed: KeyedValue[] = [];
   readonly forIns: { right: Node; statement: Node }[] = [];
   private readonly refs = new Map<string, Ref | undefined | "pending">();
+  private readonly scoped = new Map<string, Binding[]>();
   private readonly textMemo = new Map<Node, string[]>();
   /** For each callback, the value it iterates: `list.forEach(x => …)` (found once for all callbacks). */
   private iterated: Map<FunctionNode, Node> | undefined;
   private readonly functionCalls = new Map<FunctionNode, CallNode[]>();
+  private readonly methods = new Map<string, FunctionNode[]>();
   private callsIndexed = false;
 
   constructor(
@@ -80,34 +90,36 @@ export class ModuleFacts {
     this.walk();
   }
 
-  private bind(name: string, binding: Binding): void {
-    const list = this.bindings.get(name);
-    if (list) list.push(binding);
-    else this.bindings.set(name, [binding]);
+  /** Records a binding: `scope` for a declaration, none for an assignment (its variable is found when asked). */
+  private bind(name: string, binding: Binding, at: number, scope?: Scope): void {
+    const sited: SitedBinding = scope ? { ...binding, at, declaredIn: scope } : { ...binding, at };
+    const list = this.sited.get(name);
+    if (list) list.push(sited);
+    else this.sited.set(name, [sited]);
   }
 
-  private declare(pattern: Pattern | null | undefined, make: (path: string[]) => Binding | undefined, path: string[] = []): void {
+  private declare(pattern: Pattern | null | undefined, make: (path: string[]) => Binding | undefined, scope: Scope | undefined, path: string[] = []): void {
     if (!pattern) return;
     switch (pattern.type) {
       case "Identifier": {
         const binding = make(path);
-        if (binding) this.bind(pattern.name, binding);
+        if (binding) this.bind(pattern.name, binding, pattern.start, scope);
         return;
       }
       case "ObjectPattern":
         for (const property of pattern.properties) {
-          if (property.type === "RestElement") this.declare(property.argument, make, path);
-          else this.declare(property.value, make, [...path, keyName(property.key, property.computed) ?? "*"]);
+          if (property.type === "RestElement") this.declare(property.argument, make, scope, path);
+          else this.declare(property.value, make, scope, [...path, keyName(property.key, property.computed) ?? "*"]);
         }
         return;
       case "ArrayPattern":
-        for (const element of pattern.elements) this.declare(element, make, path);
+        for (const element of pattern.elements) this.declare(element, make, scope, path);
         return;
       case "AssignmentPattern":
-        this.declare(pattern.left, make, path);
+        this.declare(pattern.left, make, scope, path);
         return;
       case "RestElement":
-        this.declare(pattern.argument, make, path);
+        this.declare(pattern.argument, make, scope, path);
         return;
       default:
         return;
@@ -115,32 +127,70 @@ export class ModuleFacts {
   }
 
   private declareParams(fn: FunctionNode): void {
-    fn.params.forEach((param, index) => this.declare(param, () => ({ kind: "param", fn, index })));
+    fn.params.forEach((param, index) => this.declare(param, () => ({ kind: "param", fn, index }), fn));
+  }
+
+  /** The scope a use of `name` at `offset` refers to: the innermost function declaring it, or the module. */
+  private scopeOf(name: string, offset: number): Scope {
+    let best: Scope = this.ast;
+    for (const binding of this.sited.get(name) ?? []) {
+      const scope = binding.declaredIn;
+      if (scope && scope.start <= offset && offset < scope.end && scope.end - scope.start < best.end - best.start) best = scope;
+    }
+    return best;
+  }
+
+  /** The bindings a use of `name` at `offset` sees: its scope's declarations and the assignments to that variable. */
+  bindingsAt(name: string, offset: number): Binding[] | undefined {
+    const list = this.sited.get(name);
+    if (!list) return undefined;
+    const scope = this.scopeOf(name, offset);
+    const key = `${name}\0${scope.start}`;
+    const known = this.scoped.get(key);
+    if (known) return known;
+    const found = list.filter((binding) => (binding.declaredIn ?? (binding.assignedIn ??= this.scopeOf(name, binding.at))) === scope);
+    this.scoped.set(key, found);
+    return found;
+  }
+
+  /** The scope key of a name used at an offset, for callers that remember answers per variable. */
+  variableKey(name: string, offset: number): string {
+    return `${name}\0${this.scopeOf(name, offset).start}`;
+  }
+
+  /** Values written into the variable's object after it was made: `payload.token = t`, `list.push(t)`. */
+  writesAt(name: string, offset: number): { key: string | undefined; value: Node }[] {
+    const list = this.memberWrites.get(name);
+    if (!list) return [];
+    const scope = this.scopeOf(name, offset);
+    return list.filter((write) => this.scopeOf(name, write.at) === scope);
   }
 
   private walk(): void {
     const initBinding = (init: Node) => (path: string[]) => ({ kind: "init", init, path }) as Binding;
+    const scopeOf = (ancestors: AnyNode[]): Scope => nearestFunction(ancestors) ?? this.ast;
     ancestor(this.ast as Node, {
-      VariableDeclarator: (node) => {
-        if (node.init) this.declare(node.id, initBinding(node.init));
+      VariableDeclarator: (node, _state, ancestors) => {
+        // A declaration without a value still declares the name in its scope (assignments follow).
+        this.declare(node.id, node.init ? initBinding(node.init) : () => ({ kind: "declared" }), scopeOf(ancestors));
       },
       AssignmentExpression: (node, _state, ancestors) => {
         if (node.operator !== "=" && node.operator !== "||=" && node.operator !== "??=" && node.operator !== "+=") return;
         const left = node.left as AnyNode;
-        if (left.type === "Identifier") this.bind(left.name, { kind: "init", init: node.right, path: [] });
+        if (left.type === "Identifier") this.bind(left.name, { kind: "init", init: node.right, path: [] }, left.start);
         else if (left.type === "MemberExpression") {
           const key = memberKey(left);
           const root = rootObject(left);
-          if (root?.type === "Identifier") this.addWrite(root.name, left.object === root ? key : undefined, node.right); else if (root?.type === "ThisExpression" && key !== undefined && left.object === root) {
+          if (root?.type === "Identifier") this.addWrite(root.name, left.object === root ? key : undefined, node.right, root.start); else if (root?.type === "ThisExpression" && key !== undefined && left.object === root) {
             const list = this.thisWrites.get(key) ?? [];
             list.push(node.right);
             this.thisWrites.set(key, list);
           }
           if (key !== undefined) this.keyed.push({ key, value: node.right, at: left.start, conditional: isConditional(ancestors) });
-        } else if (left.type === "ObjectPattern" || left.type === "ArrayPattern") this.declare(left, initBinding(node.right));
+        } else if (left.type === "ObjectPattern" || left.type === "ArrayPattern") this.declare(left, initBinding(node.right), undefined);
       },
-      FunctionDeclaration: (node) => {
-        if (node.id) this.bind(node.id.name, { kind: "function", fn: node });
+      FunctionDeclaration: (node, _state, ancestors) => {
+        if (node.id) this.bind(node.id.name, { kind: "function", fn: node }, node.id.start, scopeOf(ancestors));
         this.declareParams(node);
       },
       FunctionExpression: (node) => this.declareParams(node),
@@ -156,16 +206,16 @@ export class ModuleFacts {
         if (list) list.push(node.argument);
         else this.returns.set(fn, [node.argument]);
       },
-      CatchClause: (node) => this.declare(node.param, () => undefined),
+      CatchClause: (node, _state, ancestors) => this.declare(node.param, () => ({ kind: "declared" }), scopeOf(ancestors)),
       ImportDeclaration: (node) => {
         for (const specifier of node.specifiers) {
           const path = specifier.type === "ImportSpecifier" ? [keyName(specifier.imported, false) ?? "default"] : [];
-          this.bind(specifier.local.name, { kind: "import", module: moduleName(String(node.source.value)), path });
+          this.bind(specifier.local.name, { kind: "import", module: moduleName(String(node.source.value)), path }, specifier.start, this.ast);
         }
       },
-      ForOfStatement: (node) => this.declareLoop(node.left, { kind: "element", of: node.right }),
-      ForInStatement: (node) => {
-        this.declareLoop(node.left, { kind: "key", of: node.right });
+      ForOfStatement: (node, _state, ancestors) => this.declareLoop(node.left, { kind: "element", of: node.right }, scopeOf(ancestors)),
+      ForInStatement: (node, _state, ancestors) => {
+        this.declareLoop(node.left, { kind: "key", of: node.right }, scopeOf(ancestors));
         this.forIns.push({ right: node.right, statement: node });
       },
       CallExpression: (node, _state, ancestors) => {
@@ -176,10 +226,10 @@ export class ModuleFacts {
         const method = memberKey(callee);
         const object = callee.object as AnyNode;
         if (method !== undefined && ADDING_METHODS.has(method) && object.type === "Identifier") {
-          for (const arg of node.arguments) this.addWrite(object.name, undefined, arg as Node);
-        } else if (method === "assign" && object.type === "Identifier" && object.name === "Object" && (node.arguments[0] as AnyNode | undefined)?.type === "Identifier") {
-          const target = (node.arguments[0] as AnyNode & { type: "Identifier" }).name;
-          for (const arg of node.arguments.slice(1)) this.addWrite(target, undefined, arg as Node);
+          for (const arg of node.arguments) this.addWrite(object.name, undefined, arg as Node, object.start);
+        } else if (method === "assign" && object.type === "Identifier" && object.name === "Object") {
+          const target = rootObject(node.arguments[0] as AnyNode);
+          if (target?.type === "Identifier") for (const arg of node.arguments.slice(1)) this.addWrite(target.name, undefined, arg as Node, target.start);
         }
       },
       NewExpression: (node, _state, ancestors) => this.calls.push({ node, statement: nearestStatement(ancestors), conditional: isConditional(ancestors) }),
@@ -189,8 +239,14 @@ export class ModuleFacts {
       BinaryExpression: (node) => {
         if (node.operator === "+" && node.right.type !== "Literal") this.concatenations.push(node);
       },
+      MethodDefinition: (node) => {
+        const key = keyName(node.key, node.computed);
+        if (key !== undefined && node.kind === "method") this.addMethod(key, node.value);
+      },
       Property: (node, _state, ancestors) => {
         const key = keyName(node.key, node.computed);
+        const value = node.value as AnyNode;
+        if (key !== undefined && (value.type === "FunctionExpression" || value.type === "ArrowFunctionExpression")) this.addMethod(key, value);
         if (key !== undefined && ancestors.at(-2)?.type === "ObjectExpression") {
           this.keyed.push({ key, value: node.value, at: node.start, conditional: isConditional(ancestors) });
         }
@@ -198,16 +254,31 @@ export class ModuleFacts {
     });
   }
 
-  private addWrite(name: string, key: string | undefined, value: Node): void {
-    const list = this.memberWrites.get(name);
-    if (list) list.push({ key, value });
-    else this.memberWrites.set(name, [{ key, value }]);
+  private addMethod(name: string, fn: FunctionNode): void {
+    const list = this.methods.get(name);
+    if (list) list.push(fn);
+    else this.methods.set(name, [fn]);
   }
 
-  private declareLoop(left: AnyNode, binding: Binding): void {
-    if (left.type === "VariableDeclaration") for (const declarator of left.declarations) this.declare(declarator.id, () => binding);
-    else if (left.type === "Identifier") this.bind(left.name, binding);
-    else if (left.type === "ObjectPattern" || left.type === "ArrayPattern") this.declare(left, () => binding);
+  /**
+   * The module's own functions a method call may run: object literal and class methods of that name
+   * (`api.send(token)`, `this.post(body)`). Common names defined many times say nothing.
+   */
+  methodsNamed(name: string): FunctionNode[] {
+    const list = this.methods.get(name);
+    return list && list.length <= MAX_METHODS ? list : [];
+  }
+
+  private addWrite(name: string, key: string | undefined, value: Node, at: number): void {
+    const list = this.memberWrites.get(name);
+    if (list) list.push({ key, value, at });
+    else this.memberWrites.set(name, [{ key, value, at }]);
+  }
+
+  private declareLoop(left: AnyNode, binding: Binding, scope: Scope): void {
+    if (left.type === "VariableDeclaration") for (const declarator of left.declarations) this.declare(declarator.id, () => binding, scope);
+    else if (left.type === "Identifier") this.bind(left.name, binding, left.start);
+    else if (left.type === "ObjectPattern" || left.type === "ArrayPattern") this.declare(left, () => binding, undefined);
   }
 
   /** What a callee or value is, as far as modules and globals go; undefined for anything else. */
@@ -216,7 +287,7 @@ export class ModuleFacts {
     const n = node as AnyNode;
     switch (n.type) {
       case "Identifier":
-        return this.refOfName(n.name, depth);
+        return this.refOfName(n.name, n.start, depth);
       case "MemberExpression": {
         const object = this.ref(n.object, depth + 1);
         const key = object && memberKey(n, (value) => this.constant(value));
@@ -254,19 +325,20 @@ export class ModuleFacts {
     }
   }
 
-  private refOfName(name: string, depth: number): Ref | undefined {
-    const known = this.refs.get(name);
-    if (known === "pending") return undefined;
-    if (this.refs.has(name)) return known;
-    const list = this.bindings.get(name);
+  private refOfName(name: string, offset: number, depth: number): Ref | undefined {
+    const list = this.bindingsAt(name, offset);
     if (!list) return globalRef(name);
-    this.refs.set(name, "pending");
+    const key = this.variableKey(name, offset);
+    const known = this.refs.get(key);
+    if (known === "pending") return undefined;
+    if (this.refs.has(key)) return known;
+    this.refs.set(key, "pending");
     let found: Ref | undefined;
     for (const binding of list) {
       found = this.refOfBinding(binding, depth + 1);
       if (found) break;
     }
-    this.refs.set(name, found);
+    this.refs.set(key, found);
     return found;
   }
 
@@ -299,12 +371,15 @@ export class ModuleFacts {
     if (!this.callsIndexed) {
       this.callsIndexed = true;
       for (const { node } of this.calls) {
-        if (node.callee.type !== "Identifier") continue;
-        const target = this.functionOf(node.callee);
-        if (!target) continue;
-        const list = this.functionCalls.get(target);
-        if (list) list.push(node);
-        else this.functionCalls.set(target, [node]);
+        const callee = node.callee as AnyNode;
+        const method = callee.type === "MemberExpression" ? memberKey(callee) : undefined;
+        const targets = callee.type === "Identifier" ? [this.functionOf(callee)] : method !== undefined ? this.methodsNamed(method) : [];
+        for (const target of targets) {
+          if (!target) continue;
+          const list = this.functionCalls.get(target);
+          if (list) list.push(node);
+          else this.functionCalls.set(target, [node]);
+        }
       }
     }
     return this.functionCalls.get(fn) ?? [];
@@ -317,7 +392,7 @@ export class ModuleFacts {
     if (n.type === "Literal") return typeof n.value === "string" || typeof n.value === "number" ? String(n.value) : undefined;
     if (n.type === "TemplateLiteral" && n.expressions.length === 0) return n.quasis[0]?.value.cooked ?? undefined;
     if (n.type === "Identifier") {
-      const list = this.bindings.get(n.name);
+      const list = this.bindingsAt(n.name, n.start);
       const only = list?.length === 1 ? list[0] : undefined;
       return only?.kind === "init" && only.path.length === 0 ? this.constant(only.init, depth + 1) : undefined;
     }
@@ -365,7 +440,7 @@ export class ModuleFacts {
         // An object of paths (`{ aws: "~/.aws/credentials", … }`) is iterated for its values.
         return n.properties.flatMap((property) => (property.type === "Property" ? this.texts(property.value, depth + 1) : [])).slice(0, MAX_TEXTS);
       case "Identifier": {
-        const list = this.bindings.get(n.name);
+        const list = this.bindingsAt(n.name, n.start);
         if (!list) return [n.name === "__dirname" || n.name === "__filename" ? "." : "*"];
         // A name bound many times (minified code reuses `e` everywhere) says nothing about one path.
         if (list.length > MAX_TEXT_BINDINGS) return ["*"];

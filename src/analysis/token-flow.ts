@@ -48,7 +48,10 @@ const SHELL_CALLS = new Set(["exec", "execSync", "execFile", "execFileSync", "sp
 const PASSING_GLOBALS = new Set(["JSON.stringify", "Buffer.from", "btoa", "encodeURIComponent", "encodeURI", "escape", "String", "Object.assign", "Object.entries", "Object.values", "Object.fromEntries", "Array.from", "Promise.resolve", "structuredClone"]);
 const PASSING_METHODS = new Set(["toString", "trim", "replace", "replaceAll", "split", "join", "concat", "slice", "substring", "substr", "toUpperCase", "toLowerCase", "map", "filter", "reduce", "flat", "flatMap", "entries", "values", "padStart", "padEnd", "then", "toJSON", "encode", "match", "matchAll", "at"]);
 /** Library functions that encode what they are given (`querystring.stringify`, `bs58.encode`, `zlib.gzipSync`). */
-const ENCODING_FUNCTION = /^(?:stringify|encode|format|serialize|escape|compress|deflate|deflateSync|gzip|gzipSync|brotliCompressSync|encrypt|toBase64)$/i;
+const ENCODING_FUNCTION = /^(?:stringify|encode|format|inspect|serialize|escape|compress|deflate|deflateSync|gzip|gzipSync|brotliCompressSync|encrypt|toBase64)$/i;
+/** Functions that hide what they are given: what they return is not the token. */
+const MASKING_FUNCTION = /mask|redact|censor|obfuscat|sanitiz|scrub|truncat|hash|digest|hmac/i;
+const SIGNING_FUNCTION = /^sign(?:$|[A-Z_])/;
 /** Methods whose callbacks receive the value they are called on. */
 const CALLBACK_METHODS = new Set(["forEach", "map", "filter", "reduce", "some", "every", "find", "flatMap", "then"]);
 /** Property names that hold a wallet's or a key pair's private key. */
@@ -107,7 +110,7 @@ class TokenFlows {
     const next = depth + 1;
     switch (n.type) {
       case "Identifier":
-        return this.sourcesOfName(n.name, next);
+        return this.sourcesOfName(n.name, n.start, next);
       case "MemberExpression": {
         const ref = this.facts.ref(n);
         if (ref && isProcessEnv(ref)) return [{ kind: "environment", offset: n.start }];
@@ -159,24 +162,25 @@ class TokenFlows {
 
   // A name's sources are the same wherever it is used (bindings are file-wide), so each name is
   // followed once: minified bundles bind `e` thousands of times and use it thousands more.
-  private sourcesOfName(name: string, depth: number): Source[] {
-    const known = this.names.get(name);
+  private sourcesOfName(name: string, offset: number, depth: number): Source[] {
+    const key = this.facts.variableKey(name, offset);
+    const known = this.names.get(key);
     if (known === "pending") return [];
     if (known) return known;
-    this.names.set(name, "pending");
-    const found = dedupe(this.followName(name, depth));
-    this.names.set(name, found);
+    this.names.set(key, "pending");
+    const found = dedupe(this.followName(name, offset, depth));
+    this.names.set(key, found);
     return found;
   }
 
-  private followName(name: string, depth: number): Source[] {
-    const list = this.facts.bindings.get(name);
+  private followName(name: string, offset: number, depth: number): Source[] {
+    const list = this.facts.bindingsAt(name, offset);
     // A parameter named `secretKey` in a wallet library is a private key, whoever passes it.
     if (PRIVATE_KEY_PROPERTY.test(name) && list?.some((binding) => binding.kind === "param")) {
       const param = list.find((binding) => binding.kind === "param")!;
       return [{ kind: "private-key", name, offset: (param as { fn: FunctionNode }).fn.start }];
     }
-    const writes = this.facts.memberWrites.get(name) ?? [];
+    const writes = this.facts.writesAt(name, offset);
     if (!list) return writes.flatMap((write) => this.sourcesOf(write.value, depth));
     const found: Source[] = [];
     for (const binding of list) {
@@ -211,7 +215,7 @@ class TokenFlows {
   private propertySources(object: AnyNode, key: string | undefined, depth: number): Source[] {
     if (object.type === "ThisExpression") return key === undefined ? [] : (this.facts.thisWrites.get(key) ?? []).flatMap((value) => this.sourcesOf(value, depth));
     if (object.type === "Identifier" && key !== undefined) {
-      const list = this.facts.bindings.get(object.name);
+      const list = this.facts.bindingsAt(object.name, object.start);
       const only = list?.length === 1 ? list[0] : undefined;
       if (only?.kind === "init" && only.path.length === 0 && (only.init as AnyNode).type === "ObjectExpression") {
         const literal = only.init as AnyNode & { type: "ObjectExpression" };
@@ -220,7 +224,7 @@ class TokenFlows {
           if (property.type === "SpreadElement") found.push(...this.sourcesOf(property.argument, depth));
           else if (propertyName(property.key, property.computed) === key) found.push(...this.sourcesOf(property.value, depth));
         }
-        for (const write of this.facts.memberWrites.get(object.name) ?? []) if (write.key === key || write.key === undefined) found.push(...this.sourcesOf(write.value, depth));
+        for (const write of this.facts.writesAt(object.name, object.start)) if (write.key === key || write.key === undefined) found.push(...this.sourcesOf(write.value, depth));
         return found;
       }
     }
@@ -229,6 +233,8 @@ class TokenFlows {
 
   private callSources(n: CallNode, depth: number): Source[] {
     const args = n.arguments as Node[];
+    const calleeName = n.callee.type === "Identifier" ? n.callee.name : n.callee.type === "MemberExpression" ? memberKey(n.callee) : undefined;
+    if (calleeName !== undefined && (MASKING_FUNCTION.test(calleeName) || SIGNING_FUNCTION.test(calleeName))) return [];
     const ref = this.facts.ref(n.callee);
     if (ref?.kind === "function") return this.substitute(ref.fn, args, depth);
     if (ref?.kind === "global" && PASSING_GLOBALS.has([ref.name, ...ref.path].join("."))) return args.flatMap((arg) => this.sourcesOf(arg, depth));
@@ -245,6 +251,7 @@ class TokenFlows {
       const method = memberKey(n.callee);
       // `/_authToken=(\S+)/.exec(text)`: the match carries the text.
       if (method === "exec") return this.sourcesOf(args[0], depth);
+      if ((method === "replace" || method === "replaceAll") && isMaskCharacter(this.facts.constant(args[1]))) return [];
       if (method !== undefined && PASSING_METHODS.has(method) && !showsOnlyAPrefix(method, args)) {
         const own = this.sourcesOf(n.callee.object, depth);
         // `names.map((name) => process.env[name])`: what the callback returns is the result.
@@ -252,6 +259,8 @@ class TokenFlows {
         const returned = callback && CALLBACK_METHODS.has(method) ? (this.facts.returns.get(callback) ?? []).flatMap((value) => this.sourcesOf(value, depth)) : [];
         return method === "concat" ? [...own, ...args.flatMap((arg) => this.sourcesOf(arg, depth))] : [...own, ...returned];
       }
+      // `client.getToken()`, `this.sign(body)`: the module's own methods, by name.
+      if (method !== undefined) return this.facts.methodsNamed(method).flatMap((fn) => this.substitute(fn, args, depth));
     }
     return [];
   }
@@ -448,15 +457,16 @@ class TokenFlows {
       return undefined;
     }
     if (node.type === "Identifier") {
-      if (this.openers.has(node.name)) return this.openers.get(node.name);
-      this.openers.set(node.name, undefined);
+      const key = this.facts.variableKey(node.name, node.start);
+      if (this.openers.has(key)) return this.openers.get(key);
+      this.openers.set(key, undefined);
       let found: CallNode | undefined;
-      for (const binding of this.facts.bindings.get(node.name) ?? []) {
+      for (const binding of this.facts.bindingsAt(node.name, node.start) ?? []) {
         if (binding.kind !== "init" || binding.path.length > 0) continue;
         found = this.opener(binding.init as AnyNode, depth + 1);
         if (found) break;
       }
-      this.openers.set(node.name, found);
+      this.openers.set(key, found);
       return found;
     }
     if (node.type === "AwaitExpression") return this.opener(node.argument as AnyNode, depth + 1);
@@ -494,7 +504,7 @@ class TokenFlows {
   }
 
   private objectLiteralOf(node: AnyNode & { type: "Identifier" }): (AnyNode & { type: "ObjectExpression" }) | undefined {
-    const list = this.facts.bindings.get(node.name);
+    const list = this.facts.bindingsAt(node.name, node.start);
     const only = list?.length === 1 ? list[0] : undefined;
     return only?.kind === "init" && only.path.length === 0 && (only.init as AnyNode).type === "ObjectExpression" ? (only.init as AnyNode & { type: "ObjectExpression" }) : undefined;
   }
@@ -519,7 +529,7 @@ class TokenFlows {
     } else if (sources.every((source) => source.kind === "file" && source.fileKind === "package-manager") && (!destination.host || REGISTRY_HOST.test(destination.host))) {
       // A registry token from npm's settings, for the registry: what every registry client does.
       severity = "info";
-    } else if (harvested || names.length >= 3) {
+    } else if (harvested || (names.length >= 3 && new Set(names.map(vendorWord)).size >= 2)) {
       severity = "critical";
     } else if (destination.host && names.some((name) => foreignCredential(name) && !variableMatchesHost(name, destination.host!))) {
       severity = "high";
@@ -639,6 +649,16 @@ function describeDestination(texts: string[]): { url?: string; host?: string; su
     if (suspicious) return { url: suspicious.url, host: suspicious.host, suspicious };
   }
   return first;
+}
+
+/** The first word of a variable's name, its vendor when it has one: `AWS` of `AWS_SECRET_ACCESS_KEY`. */
+function vendorWord(name: string): string {
+  return name.split("_")[0]!.toUpperCase();
+}
+
+/** A replacement made of `*`, `x` or `•`: the value is being masked. */
+function isMaskCharacter(text: string | undefined): boolean {
+  return text !== undefined && /^[*x•#.]{1,}$/i.test(text);
 }
 
 /** `token.slice(0, 4)`: a few characters shown so a user can tell tokens apart, the usual way to mask one. */

