@@ -81,6 +81,7 @@ export class ModuleFacts {
   private iterated: Map<FunctionNode, Node> | undefined;
   private readonly functionCalls = new Map<FunctionNode, CallNode[]>();
   private readonly methods = new Map<string, FunctionNode[]>();
+  private readonly computedKeys: (Omit<KeyedValue, "key"> & { key: Node })[] = [];
   private callsIndexed = false;
 
   constructor(
@@ -88,6 +89,11 @@ export class ModuleFacts {
     readonly source: string,
   ) {
     this.walk();
+    // `{ [name]: "0" }` with `const name = "NODE_TLS_REJECT_UNAUTHORIZED"`: keys known once every binding is.
+    for (const { key, ...rest } of this.computedKeys) {
+      const name = this.constant(key);
+      if (name !== undefined) this.keyed.push({ key: name, ...rest });
+    }
   }
 
   /** Records a binding: `scope` for a declaration, none for an assignment (its variable is found when asked). */
@@ -187,6 +193,7 @@ export class ModuleFacts {
             this.thisWrites.set(key, list);
           }
           if (key !== undefined) this.keyed.push({ key, value: node.right, at: left.start, conditional: isConditional(ancestors) });
+          else if (left.computed) this.computedKeys.push({ key: left.property as Node, value: node.right, at: left.start, conditional: isConditional(ancestors) });
         } else if (left.type === "ObjectPattern" || left.type === "ArrayPattern") this.declare(left, initBinding(node.right), undefined);
       },
       FunctionDeclaration: (node, _state, ancestors) => {
@@ -247,9 +254,9 @@ export class ModuleFacts {
         const key = keyName(node.key, node.computed);
         const value = node.value as AnyNode;
         if (key !== undefined && (value.type === "FunctionExpression" || value.type === "ArrowFunctionExpression")) this.addMethod(key, value);
-        if (key !== undefined && ancestors.at(-2)?.type === "ObjectExpression") {
-          this.keyed.push({ key, value: node.value, at: node.start, conditional: isConditional(ancestors) });
-        }
+        if (ancestors.at(-2)?.type !== "ObjectExpression") return;
+        if (key !== undefined) this.keyed.push({ key, value: node.value, at: node.start, conditional: isConditional(ancestors) });
+        else if (node.computed) this.computedKeys.push({ key: node.key, value: node.value, at: node.start, conditional: isConditional(ancestors) });
       },
     });
   }
@@ -294,6 +301,8 @@ export class ModuleFacts {
         return object && key !== undefined ? extend(object, key) : undefined;
       }
       case "CallExpression": {
+        // `fetch.bind(globalThis)` is `fetch`.
+        if (n.callee.type === "MemberExpression" && memberKey(n.callee) === "bind") return this.ref(n.callee.object, depth + 1);
         const callee = this.ref(n.callee, depth + 1);
         if (!callee) return undefined;
         if (callee.kind === "require") {
@@ -450,12 +459,36 @@ export class ModuleFacts {
           if (binding.kind === "param") return this.paramTexts(binding, depth + 1);
           return ["*"];
         });
+        // `out.push(path)`: what was put in a list is among its texts.
+        for (const write of this.writesAt(n.name, n.start)) if (write.key === undefined) results.push(...this.texts(write.value, depth + 1));
         return [...new Set(results)].slice(0, MAX_TEXTS);
       }
       case "MemberExpression": {
         const ref = this.ref(n);
         if (ref?.kind === "global" && ref.name === "process" && /^env\.(?:HOME|USERPROFILE)$/.test(ref.path.join("."))) return ["~"];
+        // `settings.base` of `const settings = { base: "https://…" }`.
+        const key = memberKey(n);
+        const literal = key === undefined ? undefined : this.objectLiteral(n.object);
+        const property = literal?.properties.find((candidate) => candidate.type === "Property" && keyName(candidate.key, candidate.computed) === key);
+        return property?.type === "Property" ? this.texts(property.value, depth + 1) : ["*"];
+      }
+      case "NewExpression": {
+        // `new URL(relative, base)`.
+        const callee = this.ref(n.callee);
+        if (callee?.kind === "global" && callee.name === "URL" && callee.path.length === 0) {
+          const [relative, base] = n.arguments as Node[];
+          return base ? product(this.texts(base, depth + 1), this.texts(relative, depth + 1), "/") : this.texts(relative, depth + 1);
+        }
         return ["*"];
+      }
+      case "SpreadElement": {
+        // `path.join(home, ...segments)` with `(...segments)` a rest parameter: each call's arguments.
+        const argument = n.argument as AnyNode;
+        const binding = argument.type === "Identifier" ? this.bindingsAt(argument.name, argument.start)?.find((candidate) => candidate.kind === "param") : undefined;
+        if (binding?.kind !== "param" || binding.fn.params[binding.index]?.type !== "RestElement") return ["*"];
+        return this.callsOf(binding.fn).flatMap((call) => [
+          (call.arguments.slice(binding.index) as Node[]).map((arg) => this.texts(arg, depth + 1)[0] ?? "*").join("/"),
+        ]).slice(0, MAX_TEXTS);
       }
       case "LogicalExpression":
         return [...this.texts(n.left, depth + 1), ...this.texts(n.right, depth + 1)].slice(0, MAX_TEXTS);
@@ -467,6 +500,7 @@ export class ModuleFacts {
         const callee = this.ref(n.callee);
         const path = callee?.kind === "module" ? `${callee.name}.${callee.path.join(".")}` : undefined;
         if (path === "os.homedir" || path === "os.userInfo.homedir") return ["~"];
+        if (callee?.kind === "function") return (this.returns.get(callee.fn) ?? []).flatMap((value) => this.texts(value, depth + 1)).slice(0, MAX_TEXTS);
         const global = callee?.kind === "global" ? [callee.name, ...callee.path].join(".") : undefined;
         if (global === "Object.values" || global === "Object.entries") return this.texts(n.arguments[0] as Node | undefined, depth + 1);
         if (path === "path.join" || path === "path.resolve" || path === "path.posix.join" || path === "path.win32.join") {
@@ -488,7 +522,6 @@ export class ModuleFacts {
 
   /** A callback's parameter in `list.forEach(x => …)` or `list.map(x => …)` is each element of the list. */
   private paramTexts(binding: Binding & { kind: "param" }, depth: number): string[] {
-    if (binding.index !== 0) return ["*"];
     if (!this.iterated) {
       this.iterated = new Map();
       for (const { node } of this.calls) {
@@ -499,9 +532,24 @@ export class ModuleFacts {
         if (callback?.type === "FunctionExpression" || callback?.type === "ArrowFunctionExpression") this.iterated.set(callback, node.callee.object);
       }
     }
-    const list = this.iterated.get(binding.fn);
+    const list = binding.index === 0 ? this.iterated.get(binding.fn) : undefined;
     if (list) return this.texts(list, depth);
-    return this.callsOf(binding.fn).flatMap((call) => this.texts(call.arguments[binding.index] as Node | undefined, depth)).slice(0, MAX_TEXTS);
+    // `(region = "us-east-1")`: the default, and whatever the calls pass.
+    const param = binding.fn.params[binding.index] as AnyNode | undefined;
+    const fallback = param?.type === "AssignmentPattern" ? this.texts(param.right, depth) : ["*"];
+    const rest = param?.type === "RestElement";
+    const passed = this.callsOf(binding.fn).flatMap((call) => (rest ? (call.arguments.slice(binding.index) as Node[]) : [call.arguments[binding.index] as Node | undefined]).flatMap((arg) => this.texts(arg, depth)));
+    return [...new Set([...fallback, ...passed])].slice(0, MAX_TEXTS);
+  }
+
+  /** The object literal a name is bound to, once: `const settings = { … }`. */
+  objectLiteral(node: Node): (AnyNode & { type: "ObjectExpression" }) | undefined {
+    const n = node as AnyNode;
+    if (n.type === "ObjectExpression") return n;
+    if (n.type !== "Identifier") return undefined;
+    const list = this.bindingsAt(n.name, n.start);
+    const only = list?.length === 1 ? list[0] : undefined;
+    return only?.kind === "init" && only.path.length === 0 && (only.init as AnyNode).type === "ObjectExpression" ? (only.init as AnyNode & { type: "ObjectExpression" }) : undefined;
   }
 
   /** The source text of a node, cut to a bound. */

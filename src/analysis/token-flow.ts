@@ -45,8 +45,8 @@ const FS_READS = new Set(["readFile", "readFileSync", "createReadStream", "readd
 const FS_WRITES = new Set(["writeFile", "writeFileSync", "appendFile", "appendFileSync", "createWriteStream"]);
 const SHELL_CALLS = new Set(["exec", "execSync", "execFile", "execFileSync", "spawn", "spawnSync", "fork"]);
 /** Functions and methods whose result carries their input: encoding, copying, joining. */
-const PASSING_GLOBALS = new Set(["JSON.stringify", "Buffer.from", "btoa", "encodeURIComponent", "encodeURI", "escape", "String", "Object.assign", "Object.entries", "Object.values", "Object.fromEntries", "Array.from", "Promise.resolve", "structuredClone"]);
-const PASSING_METHODS = new Set(["toString", "trim", "replace", "replaceAll", "split", "join", "concat", "slice", "substring", "substr", "toUpperCase", "toLowerCase", "map", "filter", "reduce", "flat", "flatMap", "entries", "values", "padStart", "padEnd", "then", "toJSON", "encode", "match", "matchAll", "at"]);
+const PASSING_GLOBALS = new Set(["JSON.stringify", "Buffer.from", "btoa", "encodeURIComponent", "encodeURI", "escape", "String", "Object.assign", "Object.entries", "Object.values", "Object.fromEntries", "Array.from", "Promise.resolve", "Promise.all", "Promise.allSettled", "Promise.race", "Promise.any", "structuredClone"]);
+const PASSING_METHODS = new Set(["toString", "trim", "replace", "replaceAll", "split", "join", "concat", "slice", "substring", "substr", "toUpperCase", "toLowerCase", "map", "filter", "reduce", "flat", "flatMap", "entries", "values", "padStart", "padEnd", "then", "catch", "finally", "toJSON", "encode", "match", "matchAll", "at", "find", "findLast", "pop", "shift", "trimStart", "trimEnd"]);
 /** Library functions that encode what they are given (`querystring.stringify`, `bs58.encode`, `zlib.gzipSync`). */
 const ENCODING_FUNCTION = /^(?:stringify|encode|format|inspect|serialize|escape|compress|deflate|deflateSync|gzip|gzipSync|brotliCompressSync|encrypt|toBase64)$/i;
 /** Functions that hide what they are given: what they return is not the token. */
@@ -58,6 +58,7 @@ const CALLBACK_METHODS = new Set(["forEach", "map", "filter", "reduce", "some", 
 const PRIVATE_KEY_PROPERTY = /^(?:secretKey|privateKey|private_key|privKey|mnemonic|seedPhrase|seed_phrase|walletPrivateKey)$/;
 /** Hosts a registry token may go to: npm's, yarn's and GitHub's registries, or any host named `registry.*`/`npm.*`. */
 const REGISTRY_HOST = /^(?:registry\.|npm\.)|(?:^|\.)(?:npmjs\.(?:org|com)|yarnpkg\.com)$/i;
+const LOG_FILE = /\.log$|[/\\]logs?[/\\]/i;
 const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 const MAX_SOURCES = 16;
 
@@ -121,8 +122,8 @@ class TokenFlows {
         const key = memberKey(n, (value) => this.facts.constant(value));
         if (n.computed && key === undefined && isProcessEnv(this.facts.ref(n.object))) {
           // `process.env[name]` for each name of a constant list: those variables.
-          const names = this.facts.texts(n.property);
-          if (names.every((name) => /^\w+$/.test(name))) return names.filter(isTokenName).map((name) => ({ kind: "env", name, offset: n.start }));
+          const names = this.facts.texts(n.property).filter((name) => /^\w+$/.test(name));
+          if (names.length > 0) return names.filter(isTokenName).map((name) => ({ kind: "env", name, offset: n.start }));
           return [{ kind: "env-any", offset: n.start }];
         }
         if (key === "length" || key === "size") return [];
@@ -137,7 +138,7 @@ class TokenFlows {
       case "BinaryExpression":
         return n.operator === "+" ? [...this.sourcesOf(n.left, next), ...this.sourcesOf(n.right, next)] : [];
       case "ObjectExpression":
-        return n.properties.flatMap((property) => (property.type === "SpreadElement" ? this.sourcesOf(property.argument, next) : this.sourcesOf(property.value, next)));
+        return this.objectValues(n).flatMap((value) => this.sourcesOf(value, next));
       case "ArrayExpression":
         return n.elements.flatMap((element) => (element ? this.sourcesOf(element.type === "SpreadElement" ? element.argument : element, next) : []));
       case "ConditionalExpression":
@@ -162,6 +163,34 @@ class TokenFlows {
 
   // A name's sources are the same wherever it is used (bindings are file-wide), so each name is
   // followed once: minified bundles bind `e` thousands of times and use it thousands more.
+  /**
+   * The values an object literal ends up holding: a spread literal's own properties, unless a later
+   * property of the same name replaces them (`{ ...headers, authorization: "[REDACTED]" }`).
+   */
+  private objectValues(literal: AnyNode & { type: "ObjectExpression" }): Node[] {
+    const byKey = new Map<string, Node>();
+    const others: Node[] = [];
+    for (const property of literal.properties) {
+      if (property.type === "SpreadElement") {
+        const spread = this.facts.objectLiteral(property.argument);
+        if (!spread) {
+          others.push(property.argument);
+          continue;
+        }
+        for (const inner of spread.properties) {
+          const key = inner.type === "Property" ? propertyName(inner.key, inner.computed) : undefined;
+          if (inner.type === "Property" && key !== undefined) byKey.set(key, inner.value);
+          else others.push(inner.type === "SpreadElement" ? inner.argument : inner.value);
+        }
+        continue;
+      }
+      const key = propertyName(property.key, property.computed);
+      if (key !== undefined) byKey.set(key, property.value);
+      else others.push(property.value);
+    }
+    return [...byKey.values(), ...others];
+  }
+
   private sourcesOfName(name: string, offset: number, depth: number): Source[] {
     const key = this.facts.variableKey(name, offset);
     const known = this.names.get(key);
@@ -417,7 +446,7 @@ class TokenFlows {
         return undefined;
       }
       if (FS_MODULES.has(ref.name) && FS_WRITES.has(ref.path.at(-1) ?? "")) {
-        return this.facts.texts(args[0]).some((path) => /\.log$|[/\\]logs?[/\\]/i.test(path)) ? { kind: "log", via: "a log file", data: args.slice(1) } : undefined;
+        return this.facts.texts(args[0]).some((path) => LOG_FILE.test(path)) ? { kind: "log", via: "a log file", data: args.slice(1) } : undefined;
       }
       return undefined;
     }
@@ -434,6 +463,8 @@ class TokenFlows {
       const object = callee.object as AnyNode;
       const objectName = object.type === "Identifier" ? object.name : object.type === "MemberExpression" ? memberKey(object) : undefined;
       if (method && LOG_METHODS.has(method) && objectName && LOGGER_NAMES.test(objectName)) return { kind: "log", via: `${objectName}.${method}`, data: args };
+      // `stream.write(line)` on a log file the module opened.
+      if (method === "write" && this.isLogStream(object)) return { kind: "log", via: "a log file", data: args };
       // `request.write(data)`, `resolver.resolve4(name)`: a request, socket or client the module opened.
       if (method && method !== "on" && method !== "once" && args.length > 0 && this.concrete(args.flatMap((arg) => this.sourcesOf(arg))).length > 0) {
         const opener = this.opener(object);
@@ -445,6 +476,17 @@ class TokenFlows {
       }
     }
     return undefined;
+  }
+
+  /** A write stream to a file named like a log: `fs.createWriteStream(path.join(tmp, "sync.log"))`. */
+  private isLogStream(node: AnyNode): boolean {
+    if (node.type !== "Identifier") return false;
+    return (this.facts.bindingsAt(node.name, node.start) ?? []).some((binding) => {
+      if (binding.kind !== "init" || (binding.init as AnyNode).type !== "CallExpression") return false;
+      const call = binding.init as CallNode;
+      const ref = this.facts.ref(call.callee);
+      return ref?.kind === "module" && FS_MODULES.has(ref.name) && ref.path.at(-1) === "createWriteStream" && this.facts.texts(call.arguments[0] as Node).some((path) => LOG_FILE.test(path));
+    });
   }
 
   /** The network call that made a request or socket (`https.request(…)`, `new WebSocket(…)`), followed through a name. */
@@ -491,8 +533,8 @@ class TokenFlows {
     const texts: string[] = [];
     for (const arg of args.slice(0, 3)) {
       const n = arg as AnyNode;
-      if (n.type === "ObjectExpression" || (n.type === "Identifier" && this.objectLiteralOf(n))) {
-        const literal = n.type === "ObjectExpression" ? n : this.objectLiteralOf(n)!;
+      const literal = this.facts.objectLiteral(n);
+      if (literal) {
         for (const property of literal.properties) {
           if (property.type !== "Property") continue;
           const key = propertyName(property.key, property.computed);
@@ -501,12 +543,6 @@ class TokenFlows {
       } else texts.push(...this.facts.texts(arg));
     }
     return texts.filter((text) => text !== "*");
-  }
-
-  private objectLiteralOf(node: AnyNode & { type: "Identifier" }): (AnyNode & { type: "ObjectExpression" }) | undefined {
-    const list = this.facts.bindingsAt(node.name, node.start);
-    const only = list?.length === 1 ? list[0] : undefined;
-    return only?.kind === "init" && only.path.length === 0 && (only.init as AnyNode).type === "ObjectExpression" ? (only.init as AnyNode & { type: "ObjectExpression" }) : undefined;
   }
 
   private sent(call: CallNode, sources: Concrete[], sink: Sink & { kind: "network" }): void {
@@ -529,6 +565,9 @@ class TokenFlows {
     } else if (sources.every((source) => source.kind === "file" && source.fileKind === "package-manager") && (!destination.host || REGISTRY_HOST.test(destination.host))) {
       // A registry token from npm's settings, for the registry: what every registry client does.
       severity = "info";
+    } else if (destination.host && sources.every((source) => source.kind === "file" && FILE_VENDOR[source.fileKind]?.test(destination.host!))) {
+      // The AWS SDK sending the key id from ~/.aws/credentials to amazonaws.com.
+      severity = "info";
     } else if (harvested || (names.length >= 3 && new Set(names.map(vendorWord)).size >= 2)) {
       severity = "critical";
     } else if (destination.host && names.some((name) => foreignCredential(name) && !variableMatchesHost(name, destination.host!))) {
@@ -543,9 +582,10 @@ class TokenFlows {
     if (sources.some((source) => source.kind === "environment" || source.kind === "env-any") && !this.findings.some((finding) => finding.rule === "env-harvest" && finding.severity === "critical")) {
       this.add({ rule: "env-harvest", severity: "critical", message: `Sends the whole environment to ${to}.`, offset: call.start, related });
     }
+    // The read that fed a theft is critical whatever the package's name: a name must not excuse it.
     for (const source of sources) {
-      if (source.kind === "file" && source.fileKind === "package-manager" && severity !== "info") {
-        this.add({ rule: "credential-file-access", severity: "critical", message: `Reads ${source.label} and sends it away.`, offset: source.offset, related: [], tool: TOOL_OF_KIND[source.fileKind] });
+      if (source.kind === "file" && severity !== "info") {
+        this.add({ rule: "credential-file-access", severity: "critical", message: `Reads ${source.label} and sends it away.`, offset: source.offset, related: [] });
       }
     }
     const plain = destination.url?.startsWith("http://") || (sink.plain && destination.host !== undefined);
@@ -563,8 +603,9 @@ class TokenFlows {
 
   /** `https://api.example.com/v1?token=${token}`: a token in a query string. */
   private findTokensInUrls(): void {
+    // `?key=${token}`, or `?${new URLSearchParams({ key: token })}`.
     const check = (before: string, value: Node, at: number) => {
-      if (!/[?&][\w.[\]-]+=$/.test(before)) return;
+      if (!/[?&](?:[\w.[\]-]+=)?$/.test(before)) return;
       const sources = this.concrete(this.sourcesOf(value)).filter((source) => source.kind !== "environment");
       if (sources.length === 0) return;
       this.add({ rule: "token-in-url", severity: "medium", message: `Puts ${describeSources(sources)} in a URL's query string.`, offset: at, related: sources.slice(0, 3).map((source) => ({ offset: source.offset, label: `reads ${labelOf(source)}` })) });
@@ -580,7 +621,7 @@ class TokenFlows {
       const callee = node.callee as AnyNode;
       if (callee.type !== "MemberExpression" || callee.object.type !== "MemberExpression") continue;
       const method = memberKey(callee);
-      if ((method === "set" || method === "append") && memberKey(callee.object) === "searchParams") check("?=", node.arguments[1] as Node, node.start);
+      if ((method === "set" || method === "append") && memberKey(callee.object) === "searchParams") check("?", node.arguments[1] as Node, node.start);
     }
   }
 
@@ -594,6 +635,8 @@ type Sink =
   | { kind: "network"; via: string; data: Node[]; destination: string[]; dns: boolean; plain: boolean }
   | { kind: "log"; via: string; data: Node[] };
 
+/** Where each kind of credential file's own tool sends it. */
+const FILE_VENDOR: Partial<Record<CredentialFileKind, RegExp>> = { cloud: /(?:^|\.)(?:amazonaws\.com(?:\.cn)?|googleapis\.com|azure\.com|microsoftonline\.com)$/i, git: /(?:^|\.)(?:github\.com|gitlab\.com|bitbucket\.org)$/i };
 const TOOL_OF_KIND: Partial<Record<CredentialFileKind, string>> = { "package-manager": "npm", ssh: "ssh", cloud: "aws", git: "git", container: "docker" };
 
 /** A regular expression or string in code that selects variables by a secret-looking name. */
@@ -644,7 +687,7 @@ function describeDestination(texts: string[]): { url?: string; host?: string; su
   let first: { url?: string; host?: string } = {};
   for (const text of texts) {
     const suspicious = classifyUrl(text);
-    const match = /(?:(https?|wss?):)?\/\/([^/\s:?#*'"`]+)/i.exec(text);
+    const match = /(?:(https?|wss?):)?\/\/([^/\s:?#'"`]+)/i.exec(text);
     if (match && !first.host) first = { ...(match[1] ? { url: `${match[1]}://${match[2]}` } : {}), host: match[2]! };
     if (suspicious) return { url: suspicious.url, host: suspicious.host, suspicious };
   }

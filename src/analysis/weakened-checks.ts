@@ -67,6 +67,12 @@ const JWT_VERIFIERS = new Set(["jsonwebtoken.verify", "jose.jwtVerify", "jose.co
 /** Code that handles requests: where a decoded token decides who someone is. */
 const REQUEST_HANDLING = /\b(?:req|request|ctx)\.(?:headers|user|auth|get\(\s*["']authorization)|\bauthorization\b|\bBearer\s/i;
 
+const HAND_SPLIT = /\.split\(\s*["'`]\.["'`]\s*\)/;
+/** `token.split(".")`, a base64 decode and `JSON.parse`, with no signature check anywhere in the file. */
+function decodesByHand(source: string): boolean {
+  return HAND_SPLIT.test(source) && /base64|atob\(/.test(source) && /JSON\.parse/.test(source) && !/verify|createHmac|timingSafeEqual|subtle\./i.test(source);
+}
+
 /**
  * JWTs trusted without a signature check: a module that decodes tokens where it handles requests and
  * never verifies one, or a verification that accepts the `none` algorithm (no signature at all).
@@ -94,10 +100,20 @@ export function findJwtUnverified(facts: ModuleFacts): CredentialFinding[] {
       related: [],
     });
   }
+  if (decodes.length === 0 && !verifies && decodesByHand(facts.source) && REQUEST_HANDLING.test(facts.source)) {
+    const offset = facts.source.search(HAND_SPLIT);
+    findings.push({
+      rule: "jwt-unverified",
+      severity: "medium",
+      message: "Decodes a JWT's payload by hand (split on dots, base64) where it handles requests, and never verifies a signature.",
+      offset,
+      related: [],
+    });
+  }
   for (const { key, value, at } of facts.keyed) {
     if (key !== "algorithms") continue;
-    const n = value as AnyNode;
-    if (n.type !== "ArrayExpression") continue;
+    const n = (value.type === "Identifier" ? (facts.bindingsAt((value as AnyNode & { type: "Identifier" }).name, value.start)?.find((binding) => binding.kind === "init") as { init: Node } | undefined)?.init : value) as AnyNode | undefined;
+    if (n?.type !== "ArrayExpression") continue;
     const none = n.elements.some((element) => element && element.type !== "SpreadElement" && /^none$/i.test(facts.constant(element) ?? ""));
     if (none) findings.push({ rule: "jwt-unverified", severity: "high", message: 'Accepts JWTs signed with the "none" algorithm, that is, not signed at all.', offset: at, related: [] });
   }
