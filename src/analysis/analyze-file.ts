@@ -1,5 +1,6 @@
 import { findCredentialHandling } from "./credential-handling.js";
 import { findCapabilities } from "./find-capabilities.js";
+import { secretFindings } from "./hardcoded-secrets.js";
 import type { AnomalyFinding, CapabilityUse, InFile } from "./model.js";
 import { minifiedFinding } from "./minified.js";
 import { findObfuscation } from "./obfuscation.js";
@@ -36,7 +37,7 @@ export function isJavaScript(path: string, head: string): boolean {
 export function analyzeJavaScript(source: string, path: string, options: FileAnalysisOptions = { maxParseBytes: DEFAULT_MAX_PARSE_BYTES }): FileFindings {
   const lines = new SourceLines(source);
   const at = (offset: number) => ({ ...lines.position(offset), snippet: lines.snippet(offset) });
-  const anomalies = [...findUnicodeTrojans(source), ...findObfuscation(source), ...findSuspiciousUrls(source)];
+  const anomalies = [...findUnicodeTrojans(source), ...findObfuscation(source), ...findSuspiciousUrls(source), ...secretFindings(source, path)];
   const minified = minifiedFinding(source);
   if (minified) anomalies.push(minified);
 

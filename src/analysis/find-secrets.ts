@@ -114,7 +114,8 @@ const aws: Detector = (source, index, found) => {
   const from = Math.max(0, index - AWS_PAIR_DISTANCE);
   const near = source.slice(from, index + id[0].length + AWS_PAIR_DISTANCE);
   let secret: { offset: number; text: string } | undefined;
-  const candidates = new RegExp(AWS_SECRET);
+  const candidates = AWS_SECRET;
+  candidates.lastIndex = 0;
   for (let candidate = candidates.exec(near); candidate; candidate = candidates.exec(near)) {
     const offset = from + candidate.index;
     if (offset <= index + id[0].length && offset + 40 >= index) continue;
@@ -139,8 +140,10 @@ const slackToken: Detector = (source, index, found) => {
   if (!token || !startsToken(source, index)) return index + 1;
   const parts = token[2]!.split("-");
   const random = parts.at(-1)!;
-  const numbered = parts.slice(0, -1).some((part) => /^\d+$/.test(part));
-  if (numbered && random.length >= 16 && !looksLikePlaceholder(token[2]!) && entropy(random) >= 3.5) {
+  const numbers = parts.slice(0, -1).filter((part) => /^\d+$/.test(part));
+  // Workspace and user IDs are not random (T0…, runs of zeros happen); only all one digit or counting is a placeholder.
+  const madeUp = numbers.some((part) => /^(\d)\1*$/.test(part) || "01234567890123456789".includes(part) || "98765432109876543210".includes(part));
+  if (numbers.length > 0 && !madeUp && random.length >= 16 && !looksLikePlaceholder(random) && entropy(random) >= 3.5) {
     const prefix = token[0].slice(0, 5);
     found.push(match(index, token[0], prefix, "Slack token", "high", `${prefix}…`));
   }
@@ -356,7 +359,7 @@ function prefixAt(source: string, hit: RegExpExecArray): { start: number; prefix
     case "J":
       return { start: hit.index - 2, prefix: "eyJ" };
     default:
-      return { start: hit.index + 5 - "hooks.slack.com/".length, prefix: "hooks.slack.com/" };
+      return { start: hit.index - "hooks.slac".length, prefix: "hooks.slack.com/" };
   }
 }
 
@@ -393,8 +396,18 @@ function detectorFor(prefix: string): Detector {
 
 const VALUE = "[A-Za-z0-9+/=_~!@#%^&*-]";
 // Anchored on the opening quote, with the `=` or `:` checked behind it: quotes are rarer than `=` and `:`.
-const QUOTED_ASSIGNMENT = new RegExp(`(["'\`])(?<=[:=][ \\t]*["'\`])(${VALUE}{16,200})\\1`, "g");
-const LINE_ASSIGNMENT = new RegExp(`^[ \\t]*(?:export[ \\t]+)?([A-Za-z_][\\w.-]{0,63})[ \\t]*[=:][ \\t]*(${VALUE}{16,200})[ \\t]*\\r?$`, "gm");
+// An HTTP credential (`"Bearer …"`, `"Basic …"`) counts whatever its name, also as an argument
+// (`setHeader("Authorization", "Bearer …")`): the scheme says what it is.
+const QUOTED_ASSIGNMENT = new RegExp(
+  `(["'\`])(?:(?<=[:=][ \\t]*["'\`])|(?<=[,(][ \\t]*["'\`])(?=(?:Bearer|Basic) ))(?:(Bearer|Basic) )?(${VALUE}{16,200})\\1`,
+  "g",
+);
+// Anchored on the `=` or `:` followed by a long value, with the line's start checked behind it: twice as
+// fast as trying every line start.
+const LINE_ASSIGNMENT = new RegExp(
+  `[=:](?=[ \\t]*${VALUE}{16})(?<=^[ \\t]*(?:export[ \\t]+)?([A-Za-z_][\\w.-]{0,63})[ \\t]*[=:])[ \\t]*(${VALUE}{16,200})[ \\t]*\\r?$`,
+  "gm",
+);
 
 /** Names whose last word says the value is secret, and what a value there is: medium for what is meant to stay private, low for keys and tokens (often public client keys). */
 const SECRET_WORDS: Record<string, Severity> = {
@@ -431,7 +444,7 @@ function nameWords(name: string): string[] {
 }
 
 /** How secret a name says its value is, or undefined when it does not. */
-export function secretName(name: string): Severity | undefined {
+function secretName(name: string): Severity | undefined {
   const words = nameWords(name);
   const last = words.at(-1);
   const before = words.at(-2);
@@ -459,18 +472,24 @@ function overlapsAny(found: readonly SecretMatch[], offset: number, length: numb
   return found.some((other) => offset < other.offset + other.length && other.offset < offset + length);
 }
 
-function assignment(name: string | undefined, offset: number, value: string, found: SecretMatch[]): void {
-  if (name === undefined || overlapsAny(found, offset, value.length)) return;
-  const severity = secretName(name);
+/** A provider's format: its own detector decides (a GitHub-shaped token with a wrong checksum is made up, not a generic secret). */
+const PROVIDER_FORMAT = /^(?:gh[pousr]_|github_pat_|npm_|xox[abposr]-|[srp]k_(?:live|test)_|sk-|AIza|A[KS]IA|eyJ)/;
+
+function assignment(name: string | undefined, offset: number, value: string, found: SecretMatch[], scheme?: string): void {
+  if ((name === undefined && scheme === undefined) || PROVIDER_FORMAT.test(value) || overlapsAny(found, offset, value.length)) return;
+  // A literal Authorization credential is one by construction: medium, like a name that says "secret".
+  const severity = scheme !== undefined ? "medium" : secretName(name!);
   if (severity === undefined || !looksGenerated(value)) return;
-  found.push({ offset, length: value.length, kind: "secret value", severity, masked: mask("", value.length), detail: `assigned to ${name}` });
+  const kind = scheme !== undefined ? "HTTP authorization credential" : "secret value";
+  const detail = scheme !== undefined ? `${scheme} …` : `assigned to ${name}`;
+  found.push({ offset, length: value.length, kind, severity, masked: mask("", value.length), detail });
 }
 
 export interface SecretScanOptions {
   /**
    * Also read unquoted `NAME=value` and `name: value` lines (.env, YAML, INI, shell). Off for
-   * JavaScript and JSON, where a credential is always a string literal: it is the costliest pass (it
-   * tries every line start) and finds nothing there. On by default.
+   * JavaScript and JSON, where a credential is always a string literal and the pass finds nothing
+   * (it costs about as much as the prefix scan). On by default.
    */
   unquoted?: boolean;
 }
@@ -478,27 +497,32 @@ export interface SecretScanOptions {
 /** Every credential in a text, in order of offset. */
 export function findHardcodedSecrets(source: string, options: SecretScanOptions = {}): SecretMatch[] {
   const found: SecretMatch[] = [];
-  const prefixes = new RegExp(PREFIXES);
+  // The expressions are shared: this function runs to completion and never calls itself.
+  const prefixes = PREFIXES;
+  prefixes.lastIndex = 0;
   for (let hit = prefixes.exec(source); hit; hit = prefixes.exec(source)) {
     const { start, prefix } = prefixAt(source, hit);
     prefixes.lastIndex = Math.max(hit.index + 1, detectorFor(prefix)(source, start, found));
   }
-  const specific = found.length;
-  const quoted = new RegExp(QUOTED_ASSIGNMENT);
+  const quoted = QUOTED_ASSIGNMENT;
+  quoted.lastIndex = 0;
   for (let hit = quoted.exec(source); hit; hit = quoted.exec(source)) {
     quoted.lastIndex = hit.index + hit[0].length - 1; // the closing quote may open the next string
+    const scheme = hit[2];
+    const value = hit[3]!;
     let operator = hit.index - 1;
     while (source[operator] === " " || source[operator] === "\t") operator--;
-    assignment(nameBefore(source, operator), hit.index + 1, hit[2]!, found);
+    assignment(nameBefore(source, operator), hit.index + hit[0].length - 1 - value.length, value, found, scheme);
   }
   if (options.unquoted !== false) {
-    const lines = new RegExp(LINE_ASSIGNMENT);
+    const lines = LINE_ASSIGNMENT;
+    lines.lastIndex = 0;
     for (let hit = lines.exec(source); hit; hit = lines.exec(source)) {
       const value = hit[2]!;
       assignment(hit[1], hit.index + hit[0].search(/\S+[ \t]*\r?$/), value, found);
     }
   }
-  return found.length === specific ? found : found.sort((a, b) => a.offset - b.offset);
+  return found.sort((a, b) => a.offset - b.offset);
 }
 
 /** A text with every credential in it replaced by its masked form (`ghp_…(36 chars)`). */
@@ -523,6 +547,8 @@ const CONTEXT = 512;
 /** The furthest back a window may still be inside one token or key (a long JWT, a PEM body). */
 const LONG_TOKEN = 16_384;
 const TOKEN_CHARACTER = /[A-Za-z0-9+/=_.\\-]/;
+/** Text that can be part of a PEM body: base64, whitespace, `\n` escapes, quotes and `+` of concatenated strings, a cut-off footer. */
+const PEM_BODY_TEXT = /^[\sA-Za-z0-9+/=\\"'`,;-]*$/;
 
 /** The secrets that overlap `[from, to)` of `source`, with offsets in `source`. */
 export function secretsAround(source: string, from: number, to: number): SecretMatch[] {
@@ -532,9 +558,9 @@ export function secretsAround(source: string, from: number, to: number): SecretM
   let end = Math.min(source.length, to + CONTEXT);
   const ceiling = Math.min(source.length, to + LONG_TOKEN);
   while (end < ceiling && TOKEN_CHARACTER.test(source[end]!)) end++;
-  // Inside a PEM body the window shows base64 only: look back for the header it belongs to.
+  // Inside a PEM body the window shows base64 and string syntax only: look back for the header it belongs to.
   const shown = source.slice(from, to);
-  if (/[A-Za-z0-9+/]{40}/.test(shown) || shown.includes("-----END")) {
+  if (PEM_BODY_TEXT.test(shown) || shown.includes("-----END")) {
     const header = source.slice(floor, from).lastIndexOf("-----BEGIN ");
     if (header !== -1) start = Math.min(start, floor + header);
   }
