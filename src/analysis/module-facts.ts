@@ -53,7 +53,7 @@ export interface KeyedValue {
 }
 
 /** A binding and where it is: declarations know their scope (a function, or the module); assignments find it when asked. */
-type SitedBinding = Binding & { at: number; declaredIn?: Node; assignedIn?: Node };
+type SitedBinding = Binding & { at: number; declaredIn?: Node };
 type Scope = Node;
 
 /**
@@ -75,7 +75,13 @@ export class ModuleFacts {
   readonly keyed: KeyedValue[] = [];
   readonly forIns: { right: Node; statement: Node }[] = [];
   private readonly refs = new Map<string, Ref | undefined | "pending">();
-  private readonly scoped = new Map<string, Binding[]>();
+  private readonly byScope = new Map<string, Map<Scope, Binding[]>>();
+  private readonly writesByScope = new Map<string, Map<Scope, { key: string | undefined; value: Node; at: number }[]>>();
+  /** The names each function declares (its parameters, variables and inner functions). */
+  private readonly declared = new Map<Scope, Set<string>>();
+  /** Every function, by start offset, and the function each sits in. */
+  private readonly functions: FunctionNode[] = [];
+  private readonly parents = new Map<FunctionNode, FunctionNode>();
   private readonly textMemo = new Map<Node, string[]>();
   /** For each callback, the value it iterates: `list.forEach(x => …)` (found once for all callbacks). */
   private iterated: Map<FunctionNode, Node> | undefined;
@@ -89,6 +95,8 @@ export class ModuleFacts {
     readonly source: string,
   ) {
     this.walk();
+    // The walk visits a function after its body: order them by where they start for lookups.
+    this.functions.sort((a, b) => a.start - b.start);
     // `{ [name]: "0" }` with `const name = "NODE_TLS_REJECT_UNAUTHORIZED"`: keys known once every binding is.
     for (const { key, ...rest } of this.computedKeys) {
       const name = this.constant(key);
@@ -102,6 +110,11 @@ export class ModuleFacts {
     const list = this.sited.get(name);
     if (list) list.push(sited);
     else this.sited.set(name, [sited]);
+    if (scope) {
+      const names = this.declared.get(scope);
+      if (names) names.add(name);
+      else this.declared.set(scope, new Set([name]));
+    }
   }
 
   private declare(pattern: Pattern | null | undefined, make: (path: string[]) => Binding | undefined, scope: Scope | undefined, path: string[] = []): void {
@@ -132,31 +145,60 @@ export class ModuleFacts {
     }
   }
 
-  private declareParams(fn: FunctionNode): void {
+  private declareParams(fn: FunctionNode, ancestors: AnyNode[]): void {
+    this.functions.push(fn);
+    const parent = nearestFunction(ancestors);
+    if (parent) this.parents.set(fn, parent);
     fn.params.forEach((param, index) => this.declare(param, () => ({ kind: "param", fn, index }), fn));
   }
 
-  /** The scope a use of `name` at `offset` refers to: the innermost function declaring it, or the module. */
-  private scopeOf(name: string, offset: number): Scope {
-    let best: Scope = this.ast;
-    for (const binding of this.sited.get(name) ?? []) {
-      const scope = binding.declaredIn;
-      if (scope && scope.start <= offset && offset < scope.end && scope.end - scope.start < best.end - best.start) best = scope;
+  /** The innermost function around an offset (functions nest, so the one starting last before it, or a parent). */
+  private functionAt(offset: number): FunctionNode | undefined {
+    let low = 0;
+    let high = this.functions.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (this.functions[middle]!.start <= offset) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
     }
-    return best;
+    let fn = found >= 0 ? this.functions[found] : undefined;
+    while (fn && !(offset < fn.end)) fn = this.parents.get(fn);
+    return fn;
   }
 
-  /** The bindings a use of `name` at `offset` sees: its scope's declarations and the assignments to that variable. */
+  /** The scope a use of `name` at `offset` refers to: the innermost function around it declaring it, or the module. */
+  private scopeOf(name: string, offset: number): Scope {
+    for (let fn = this.functionAt(offset); fn; fn = this.parents.get(fn)) if (this.declared.get(fn)?.has(name)) return fn;
+    return this.ast;
+  }
+
+  /**
+   * The bindings a use of `name` at `offset` sees: its scope's declarations and the assignments to
+   * that variable. Undefined for a global: a name the module never binds where it is used.
+   */
   bindingsAt(name: string, offset: number): Binding[] | undefined {
+    const groups = this.groups(name);
+    return groups?.get(this.scopeOf(name, offset));
+  }
+
+  /** A name's bindings by the scope of the variable they bind, grouped once per name. */
+  private groups(name: string): Map<Scope, Binding[]> | undefined {
+    const known = this.byScope.get(name);
+    if (known) return known;
     const list = this.sited.get(name);
     if (!list) return undefined;
-    const scope = this.scopeOf(name, offset);
-    const key = `${name}\0${scope.start}`;
-    const known = this.scoped.get(key);
-    if (known) return known;
-    const found = list.filter((binding) => (binding.declaredIn ?? (binding.assignedIn ??= this.scopeOf(name, binding.at))) === scope);
-    this.scoped.set(key, found);
-    return found;
+    const groups = new Map<Scope, Binding[]>();
+    for (const binding of list) {
+      const scope = binding.declaredIn ?? this.scopeOf(name, binding.at);
+      const group = groups.get(scope);
+      if (group) group.push(binding);
+      else groups.set(scope, [binding]);
+    }
+    this.byScope.set(name, groups);
+    return groups;
   }
 
   /** The scope key of a name used at an offset, for callers that remember answers per variable. */
@@ -168,8 +210,18 @@ export class ModuleFacts {
   writesAt(name: string, offset: number): { key: string | undefined; value: Node }[] {
     const list = this.memberWrites.get(name);
     if (!list) return [];
-    const scope = this.scopeOf(name, offset);
-    return list.filter((write) => this.scopeOf(name, write.at) === scope);
+    let groups = this.writesByScope.get(name);
+    if (!groups) {
+      groups = new Map();
+      for (const write of list) {
+        const scope = this.scopeOf(name, write.at);
+        const group = groups.get(scope);
+        if (group) group.push(write);
+        else groups.set(scope, [write]);
+      }
+      this.writesByScope.set(name, groups);
+    }
+    return groups.get(this.scopeOf(name, offset)) ?? [];
   }
 
   private walk(): void {
@@ -198,11 +250,11 @@ export class ModuleFacts {
       },
       FunctionDeclaration: (node, _state, ancestors) => {
         if (node.id) this.bind(node.id.name, { kind: "function", fn: node }, node.id.start, scopeOf(ancestors));
-        this.declareParams(node);
+        this.declareParams(node, ancestors);
       },
-      FunctionExpression: (node) => this.declareParams(node),
-      ArrowFunctionExpression: (node) => {
-        this.declareParams(node);
+      FunctionExpression: (node, _state, ancestors) => this.declareParams(node, ancestors),
+      ArrowFunctionExpression: (node, _state, ancestors) => {
+        this.declareParams(node, ancestors);
         if (node.expression) this.returns.set(node, [node.body]);
       },
       ReturnStatement: (node, _state, ancestors) => {

@@ -58,6 +58,9 @@ const CALLBACK_METHODS = new Set(["forEach", "map", "filter", "reduce", "some", 
 const PRIVATE_KEY_PROPERTY = /^(?:secretKey|privateKey|private_key|privKey|mnemonic|seedPhrase|seed_phrase|walletPrivateKey)$/;
 /** Hosts a registry token may go to: npm's, yarn's and GitHub's registries, or any host named `registry.*`/`npm.*`. */
 const REGISTRY_HOST = /^(?:registry\.|npm\.)|(?:^|\.)(?:npmjs\.(?:org|com)|yarnpkg\.com)$/i;
+/** TLS options that stay local: the client's own certificate and key. */
+const TLS_LOCAL_KEYS = new Set(["key", "cert", "pfx", "ca", "passphrase", "privateKey", "clientKey", "clientCert"]);
+const AGENT = /Agent$|^(?:Pool|BalancedPool|Dispatcher|setGlobalDispatcher)$/;
 const LOG_FILE = /\.log$|[/\\]logs?[/\\]/i;
 const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 const MAX_SOURCES = 16;
@@ -379,7 +382,10 @@ class TokenFlows {
       }
       const command = this.tokenCommandOf(ref, args);
       if (command) {
-        this.add({ rule: "credential-file-access", severity: "high", message: `Runs a command that prints ${command}.`, offset: node.start, related: [] });
+        // `cat ~/.kube/config` run by a Kubernetes client is its own file, read another way.
+        const file = this.commandTexts(args).flatMap((text) => text.split(/\s+/)).map((word) => credentialFile(word)).find((found) => found !== undefined);
+        const tool = file && TOOL_OF_KIND[file.kind];
+        this.add({ rule: "credential-file-access", severity: "high", message: `Runs a command that prints ${command}.`, offset: node.start, related: [], ...(tool ? { tool } : {}) });
       }
     }
   }
@@ -424,10 +430,24 @@ class TokenFlows {
   private checkSink(site: CallSite): void {
     const sink = this.sinkOf(site.node);
     if (!sink) return;
-    const sources = this.concrete(sink.data.flatMap((node) => this.sourcesOf(node)));
+    const sources = this.concrete(sink.data.flatMap((node) => (sink.kind === "network" ? this.sentSources(node) : this.sourcesOf(node))));
     if (sources.length === 0) return;
     if (sink.kind === "log") this.logged(site.node, sources, sink.via);
     else this.sent(site.node, sources, sink);
+  }
+
+  /**
+   * What a network call sends: its arguments, except the TLS options of an options object (`key`,
+   * `cert`, `pfx`), which stay on this machine to prove who it is.
+   */
+  private sentSources(node: Node, depth = 0): Source[] {
+    const literal = depth < 4 ? this.facts.objectLiteral(node) : undefined;
+    if (!literal) return this.sourcesOf(node);
+    return literal.properties.flatMap((property) => {
+      if (property.type === "SpreadElement") return this.sourcesOf(property.argument);
+      const key = propertyName(property.key, property.computed);
+      return key !== undefined && TLS_LOCAL_KEYS.has(key) ? [] : this.sentSources(property.value, depth + 1);
+    });
   }
 
   /** Keeps real sources; dynamic environment reads count only where the module walks the environment. */
@@ -439,6 +459,8 @@ class TokenFlows {
     const args = call.arguments as Node[];
     const ref = this.facts.ref(call.callee);
     if (ref?.kind === "module") {
+      // Making an agent or a connection pool sends nothing.
+      if (NETWORK_MODULES.has(ref.name) && AGENT.test(ref.path.at(-1) ?? "")) return undefined;
       if (NETWORK_MODULES.has(ref.name)) return { kind: "network", via: describeRef(ref), data: args, destination: this.destinationTexts(args), dns: ref.name.startsWith("dns"), plain: ref.name === "http" || ref.name === "net" || ref.name === "dgram" };
       if (ref.name === "child_process" && SHELL_CALLS.has(ref.path.at(-1) ?? "")) {
         const commands = this.commandTexts(args);

@@ -20,7 +20,8 @@ export function findTlsDisabled(facts: ModuleFacts): CredentialFinding[] {
     if (!message) continue;
     findings.push({
       rule: "tls-verification-disabled",
-      severity: conditional ? "low" : key === "NODE_TLS_REJECT_UNAUTHORIZED" ? "high" : "medium",
+      // Behind a condition it is the caller's opt-in (`--insecure`, `skipTLSVerify`): information.
+      severity: conditional ? "info" : key === "NODE_TLS_REJECT_UNAUTHORIZED" ? "high" : "medium",
       message: `${message}${conditional ? ", when a condition holds" : ""}.`,
       offset: at,
       related: [],
@@ -64,13 +65,27 @@ const JWT_DECODERS = new Map<string, string>([
   ["jws.decode", "jws's decode"],
 ]);
 const JWT_VERIFIERS = new Set(["jsonwebtoken.verify", "jose.jwtVerify", "jose.compactVerify", "jose.flattenedVerify", "jws.verify", "jose.JWT.verify"]);
-/** Code that handles requests: where a decoded token decides who someone is. */
-const REQUEST_HANDLING = /\b(?:req|request|ctx)\.(?:headers|user|auth|get\(\s*["']authorization)|\bauthorization\b|\bBearer\s/i;
+/**
+ * Code that reads an incoming request's credentials: where a decoded token decides who someone is.
+ * A client setting its own Authorization header is not that.
+ */
+export const REQUEST_HANDLING = /\b(?:req|request|ctx|event)(?:\.raw)?\.headers(?:\.authorization|\[\s*["'`]authorization["'`]\s*\])|\.(?:get|header)\(\s*["'`]authorization["'`]\s*\)|\b(?:req|request|ctx)\.(?:user|auth|cookies)\b/i;
+/** Code for emulators, mocks and tests, where skipping a check is the point. */
+const NOT_PRODUCTION = /emulat|mock|fake|stub|test|insecure|unsafe|development/i;
 
-const HAND_SPLIT = /\.split\(\s*["'`]\.["'`]\s*\)/;
-/** `token.split(".")`, a base64 decode and `JSON.parse`, with no signature check anywhere in the file. */
-function decodesByHand(source: string): boolean {
-  return HAND_SPLIT.test(source) && /base64|atob\(/.test(source) && /JSON\.parse/.test(source) && !/verify|createHmac|timingSafeEqual|subtle\./i.test(source);
+const HAND_SPLIT = /\.split\(\s*["'`]\.["'`]\s*\)/g;
+/**
+ * Where a JWT is decoded by hand: `token.split(".")` with a base64 decode and `JSON.parse` close by,
+ * in a file with no signature check anywhere. -1 when there is none.
+ */
+function decodedByHandAt(source: string): number {
+  if (/verify|createHmac|timingSafeEqual|subtle\./i.test(source)) return -1;
+  HAND_SPLIT.lastIndex = 0;
+  for (let match = HAND_SPLIT.exec(source); match; match = HAND_SPLIT.exec(source)) {
+    const near = source.slice(Math.max(0, match.index - 300), match.index + 400);
+    if (/base64|atob\(/.test(near) && /JSON\.parse/.test(near)) return match.index;
+  }
+  return -1;
 }
 
 /**
@@ -100,8 +115,9 @@ export function findJwtUnverified(facts: ModuleFacts): CredentialFinding[] {
       related: [],
     });
   }
-  if (decodes.length === 0 && !verifies && decodesByHand(facts.source) && REQUEST_HANDLING.test(facts.source)) {
-    const offset = facts.source.search(HAND_SPLIT);
+  const handSplit = decodes.length === 0 && !verifies ? decodedByHandAt(facts.source) : -1;
+  if (handSplit >= 0 && REQUEST_HANDLING.test(facts.source)) {
+    const offset = handSplit;
     findings.push({
       rule: "jwt-unverified",
       severity: "medium",
@@ -115,7 +131,17 @@ export function findJwtUnverified(facts: ModuleFacts): CredentialFinding[] {
     const n = (value.type === "Identifier" ? (facts.bindingsAt((value as AnyNode & { type: "Identifier" }).name, value.start)?.find((binding) => binding.kind === "init") as { init: Node } | undefined)?.init : value) as AnyNode | undefined;
     if (n?.type !== "ArrayExpression") continue;
     const none = n.elements.some((element) => element && element.type !== "SpreadElement" && /^none$/i.test(facts.constant(element) ?? ""));
-    if (none) findings.push({ rule: "jwt-unverified", severity: "high", message: 'Accepts JWTs signed with the "none" algorithm, that is, not signed at all.', offset: at, related: [] });
+    if (!none) continue;
+    // An emulator's verifier accepting unsigned tokens is by design; say so, quietly.
+    const context = facts.source.slice(Math.max(0, at - 400), at);
+    const quiet = NOT_PRODUCTION.test(context);
+    findings.push({
+      rule: "jwt-unverified",
+      severity: quiet ? "info" : "high",
+      message: `Accepts JWTs signed with the "none" algorithm, that is, not signed at all${quiet ? " (in code for emulators or tests)" : ""}.`,
+      offset: at,
+      related: [],
+    });
   }
   return findings;
 }

@@ -193,7 +193,7 @@ describe("weakened checks", () => {
     expect(rules(`const agent = new https.Agent({ rejectUnauthorized: false });`)).toEqual(["tls-verification-disabled:medium"]);
     expect(rules(`process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";`)).toEqual(["tls-verification-disabled:high"]);
     expect(rules(`const options = { checkServerIdentity: () => undefined };`)).toEqual(["tls-verification-disabled:medium"]);
-    expect(rules(`if (opts.insecure) agentOptions.rejectUnauthorized = false;`)).toEqual(["tls-verification-disabled:low"]);
+    expect(rules(`if (opts.insecure) agentOptions.rejectUnauthorized = false;`)).toEqual(["tls-verification-disabled:info"]);
     expect(rules(`const agent = new https.Agent({ rejectUnauthorized: options.rejectUnauthorized !== false });`)).toEqual([]);
   });
 
