@@ -16,6 +16,8 @@ export interface CorpusEntry {
   expect: { rule: string; min: CorpusSeverity }[];
   allow: { rule: string; max?: CorpusSeverity }[];
   after: string;
+  /** The imagined package's name, when the file is measured through the package analysis. */
+  package?: string;
 }
 
 export interface FoundAnomaly {

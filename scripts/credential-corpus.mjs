@@ -5,7 +5,8 @@
  * scripts/credential-precision.mjs, so both read the labels the same way.
  *
  * Layout: test/fixtures/credentials/<set>/<kind>/<file>.{js,cjs,mjs}
- *   set  = tuning (the detectors' authors may read it) | holdout (measured blind)
+ *   set  = tuning (the detectors' authors may read it) | holdout (measured blind) |
+ *          holdout-b (a second blind set, written after the detectors' authors had seen holdout)
  *   kind = malicious (each file must make the rules it names fire) | benign (nothing may fire)
  *
  * Labels are the file's leading comment lines (after a hashbang, if any):
@@ -16,6 +17,12 @@
  *                                        severity (any severity when none is given)
  *   // after: …                          the incident or the real code the file imitates
  *   // path: scripts/postinstall.js      the path inside the imagined package (default lib/<file>)
+ *   // package: @aws-sdk/credential-provider-ini
+ *                                        the imagined package's name: the file is then measured as
+ *                                        that package's only file, through the package analysis and
+ *                                        the alerts the review reports (which know, say, that the
+ *                                        AWS SDK reading ~/.aws/credentials is the tool reading its
+ *                                        own store); without it, with analyzeJavaScript alone
  * Any other rule of CREDENTIAL_RULES that fires is a false alarm.
  *
  * Fake secrets. The repository holds no literal that looks like a live credential: a fixture writes
@@ -34,7 +41,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CORPUS_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "credentials");
-export const SETS = ["tuning", "holdout"];
+export const SETS = ["tuning", "holdout", "holdout-b"];
 export const KINDS = ["malicious", "benign"];
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"];
 
@@ -191,9 +198,9 @@ function parseRuleList(text, rules, where, field) {
 export function parseLabels(source, rules, where) {
   const lines = source.split(/\r?\n/);
   let index = lines[0]?.startsWith("#!") ? 1 : 0;
-  const labels = { expect: undefined, allow: [], after: "", path: undefined };
+  const labels = { expect: undefined, allow: [], after: "", path: undefined, package: undefined };
   for (; index < lines.length; index++) {
-    const match = /^\/\/\s*(expect|allow|after|path):\s*(.*)$/.exec(lines[index].trim());
+    const match = /^\/\/\s*(expect|allow|after|path|package):\s*(.*)$/.exec(lines[index].trim());
     if (!match) {
       if (lines[index].trim().startsWith("//")) continue;
       break;
@@ -202,7 +209,8 @@ export function parseLabels(source, rules, where) {
     if (field === "expect") labels.expect = parseRuleList(value, rules, where, "expect").map(({ rule, severity }) => ({ rule, min: severity ?? "low" }));
     else if (field === "allow") labels.allow.push(...parseRuleList(value, rules, where, "allow").map(({ rule, severity }) => ({ rule, max: severity })));
     else if (field === "after") labels.after = value.trim();
-    else labels.path = value.trim();
+    else if (field === "path") labels.path = value.trim();
+    else labels.package = value.trim();
   }
   if (!labels.expect) throw new Error(`${where}: no "// expect:" label`);
   if (!labels.after) throw new Error(`${where}: no "// after:" label`);
