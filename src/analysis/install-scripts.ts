@@ -12,6 +12,7 @@
  * path built from one is left out rather than guessed.
  */
 
+import { NODE_GYP_REBUILD, runsImplicitNodeGyp } from "../publication/node-gyp.js";
 import type { InstallScript } from "./model.js";
 
 const EVENTS = ["preinstall", "install", "postinstall"] as const;
@@ -356,9 +357,8 @@ export function installScripts(manifest: unknown, files: ReadonlySet<string>): I
     if (typeof command !== "string" || command.trim() === "") continue;
     found.push({ event, command, implicit: false, files: filesRun(context, command) });
   }
-  // npm tests the scripts for truth, as here: an empty string is no script.
-  if (!scripts.install && !scripts.preinstall && manifest.gypfile !== false && files.has("binding.gyp")) {
-    found.unshift({ event: "install", command: "node-gyp rebuild", implicit: true, files: ["binding.gyp"] });
+  if (runsImplicitNodeGyp({ scripts, gypfile: manifest.gypfile, hasBindingGyp: files.has("binding.gyp") })) {
+    found.unshift({ event: "install", command: NODE_GYP_REBUILD, implicit: true, files: ["binding.gyp"] });
   }
   return found;
 }

@@ -34,8 +34,8 @@ export interface ScriptedPackage {
 
 /** The settings each manager reads; an approval in a setting the project's manager ignores approves nothing. */
 const READS: Record<PackageManager, readonly ScriptSetting[]> = {
-  npm: ["allowScripts", "ignore-scripts"],
-  pnpm: ["allowBuilds", "onlyBuiltDependencies", "ignoredBuiltDependencies", "neverBuiltDependencies", "dangerouslyAllowAllBuilds", "ignore-scripts"],
+  npm: ["allowScripts", "allow-scripts", "dangerously-allow-all-scripts", "ignore-scripts"],
+  pnpm: ["allowBuilds", "onlyBuiltDependencies", "ignoredBuiltDependencies", "neverBuiltDependencies", "dangerouslyAllowAllBuilds", "ignore-scripts", "ignoreScripts"],
   bun: ["trustedDependencies"],
   "yarn-berry": ["dependenciesMeta", "enableScripts"],
   "yarn-classic": ["ignore-scripts"],
@@ -44,7 +44,8 @@ const READS: Record<PackageManager, readonly ScriptSetting[]> = {
 /** The install-script approvals that `head` makes and `base` did not (base undefined: the files are new). */
 export function approvalsAdded(base: InstallPolicy | undefined, head: InstallPolicy): Approval[] {
   const reads = READS[head.manager];
-  const relevant = (entry: ScriptEntry) => reads.includes(entry.setting) && entry.name !== "?";
+  // An entry the manager ignores as written (an npm range) approves nothing, and removing it removes nothing.
+  const relevant = (entry: ScriptEntry) => reads.includes(entry.setting) && entry.name !== "?" && !entry.ignored;
   const same = (a: ScriptEntry, b: ScriptEntry) => a.setting === b.setting && a.name === b.name && (a.versions ?? "") === (b.versions ?? "");
   const baseEntries = base?.entries ?? [];
   const approvals: Approval[] = [];

@@ -4,10 +4,15 @@
  * approval can sit on the line that grants it.
  *
  * - npm: package.json `allowScripts` (`"pkg": true`, `"pkg@1.2.3": true`, `"pkg": false`; false
- *   wins), enforced from npm 12 (npm 11.16 and later only warn); `.npmrc` `ignore-scripts=true`.
- * - pnpm: `allowBuilds` (pnpm 11), `onlyBuiltDependencies`, `ignoredBuiltDependencies`,
+ *   wins; only true and false count, and only a bare name or exact versions joined by `||`: npm
+ *   ignores ranges and tags), else `.npmrc` `allow-scripts=a,b`; `.npmrc` `ignore-scripts`,
+ *   `strict-allow-scripts`, `dangerously-allow-all-scripts`. Read from npm 11.16 (denials skip,
+ *   unlisted scripts run with a warning, or fail the install when strict); enforced from npm 12.
+ * - pnpm: `allowBuilds`, `onlyBuiltDependencies`, `ignoredBuiltDependencies`,
  *   `neverBuiltDependencies`, `dangerouslyAllowAllBuilds`, `onlyBuiltDependenciesFile`, in
- *   pnpm-workspace.yaml or package.json `pnpm`; dependency builds are blocked by default from pnpm 10.
+ *   pnpm-workspace.yaml or package.json `pnpm`, and `ignoreScripts` in pnpm-workspace.yaml;
+ *   dependency builds are blocked by default from pnpm 10; pnpm 11 reads only `allowBuilds`,
+ *   `dangerouslyAllowAllBuilds` and `ignoreScripts`, and only from pnpm-workspace.yaml.
  * - bun: package.json `trustedDependencies`, which replaces bun's built-in list of trusted packages.
  * - yarn berry: `.yarnrc.yml` `enableScripts` (default true) and package.json
  *   `dependenciesMeta.<pkg>.built`, which also re-enables a package when enableScripts is false.
@@ -54,7 +59,11 @@ export type ScriptSetting =
   | "trustedDependencies"
   | "dependenciesMeta"
   | "enableScripts"
-  | "ignore-scripts";
+  | "ignore-scripts"
+  | "ignoreScripts"
+  | "allow-scripts"
+  | "strict-allow-scripts"
+  | "dangerously-allow-all-scripts";
 
 /** One entry of the policy: a package (or every package) allowed or denied install scripts. */
 export interface ScriptEntry {
@@ -69,6 +78,8 @@ export interface ScriptEntry {
   file: string;
   /** 1-based line of the entry in `file`, when known. */
   line?: number;
+  /** Why the package manager ignores the entry as written (npm: a range, a tag, a value that is not a boolean). */
+  ignored?: string;
 }
 
 /** What a project's files say about dependency install scripts. */
@@ -76,6 +87,8 @@ export interface InstallPolicy {
   manager: PackageManager;
   /** The manager's major version: pinned by `packageManager` / `devEngines`, else undefined. */
   major?: number;
+  /** The manager's version as pinned (the lowest a range allows), else undefined. */
+  version?: string;
   entries: ScriptEntry[];
   /** The settings the files have, even empty ones (an empty trustedDependencies still replaces bun's list). */
   settings: ScriptSetting[];
@@ -98,12 +111,17 @@ export function readInstallPolicy(format: LockfileFormat, files: ProjectSettings
   const yarnrc = files.yarnrc ? readYaml(files.yarnrc, warnings) : undefined;
 
   if (pkg) {
-    entries.push(...mapEntries(pkg, ["allowScripts"], "allowScripts"));
+    entries.push(...allowScriptsEntries(pkg));
     for (const setting of PNPM_SETTINGS) entries.push(...pnpmEntries(pkg, ["pnpm", setting], setting));
     entries.push(...listEntries(pkg, ["trustedDependencies"], "trustedDependencies", true));
     entries.push(...builtEntries(pkg));
   }
-  if (workspace) for (const setting of PNPM_SETTINGS) entries.push(...pnpmEntries(workspace, [setting], setting));
+  if (workspace) {
+    for (const setting of PNPM_SETTINGS) entries.push(...pnpmEntries(workspace, [setting], setting));
+    if (workspace.data.ignoreScripts === true) {
+      entries.push({ setting: "ignoreScripts", text: "ignoreScripts: true", name: "*", allow: false, file: workspace.path, line: workspace.lineOf(["ignoreScripts"]) });
+    }
+  }
   if (yarnrc) {
     const value = yarnrc.data.enableScripts;
     const enabled = value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
@@ -115,7 +133,9 @@ export function readInstallPolicy(format: LockfileFormat, files: ProjectSettings
 
   const settings = new Set<ScriptSetting>(entries.map((entry) => entry.setting));
   if (Array.isArray(pkg?.data.trustedDependencies)) settings.add("trustedDependencies");
-  return { manager, major: pinnedMajor(manager, pkg?.data), entries, settings: [...settings], warnings };
+  for (const entry of entries) if (entry.ignored) warnings.push(`${entry.file}: ${entry.setting} entry ${JSON.stringify(entry.text)} is ignored: ${entry.ignored}`);
+  const version = pinnedVersion(manager, pkg?.data);
+  return { manager, ...(version ? { major: semver.major(version), version } : {}), entries, settings: [...settings], warnings };
 }
 
 const PNPM_SETTINGS = [
@@ -186,19 +206,55 @@ function readYaml(file: ProjectFile, warnings: string[]): SettingsFile | undefin
   };
 }
 
-/** `"pkg": true`, `"pkg@1.2.3": false` (npm allowScripts, pnpm allowBuilds). */
+/** `"pkg": true`, `"pkg@1.2.3": false` (pnpm allowBuilds): only booleans allow or deny. */
 function mapEntries(file: SettingsFile, path: string[], setting: ScriptSetting): ScriptEntry[] {
   const map = getIn(file.data, path);
   if (!isRecord(map)) return [];
   return Object.entries(map).flatMap(([key, value]): ScriptEntry[] => {
-    // true or false as npm and pnpm write them; a string is a range of allowed versions (the
-    // older allow-scripts tools); anything else ("warn") neither allows nor denies.
-    const allow = value === true || typeof value === "string" ? true : value === false ? false : undefined;
-    if (allow === undefined) return [];
+    if (typeof value !== "boolean") return [];
     const { name, versions } = splitSpec(key);
-    const range = typeof value === "string" && value !== "*" ? value : versions;
-    return [{ setting, text: `${key}: ${JSON.stringify(value)}`, name, ...(range ? { versions: range } : {}), allow, file: file.path, line: file.lineOf([...path, key]) }];
+    return [{ setting, text: `${key}: ${value}`, name, ...(versions ? { versions } : {}), allow: value, file: file.path, line: file.lineOf([...path, key]) }];
   });
+}
+
+/**
+ * npm's `allowScripts`, as npm 11.16 and later read it: a value is `true` or `false` (anything
+ * else allows nothing: the string ranges of the older allow-scripts tool are not npm's), and a key
+ * is a bare name, `name@*` or exact versions joined by `||` (npm ignores ranges and dist-tags,
+ * with a warning). Ignored entries are kept, marked, so a verdict can say why they do not count.
+ */
+function allowScriptsEntries(file: SettingsFile): ScriptEntry[] {
+  const map = getIn(file.data, ["allowScripts"]);
+  if (!isRecord(map)) return [];
+  return Object.entries(map).flatMap(([key, value]): ScriptEntry[] => {
+    const { name, versions } = splitSpec(key);
+    const ignored =
+      typeof value !== "boolean"
+        ? `its value is not true or false`
+        : versions !== undefined && versions !== "*" && !exactVersions(versions)
+          ? semver.validRange(versions) !== null
+            ? "a range, where only exact versions joined by \"||\" count"
+            : "a dist-tag or spec that names no exact version"
+          : undefined;
+    return [
+      {
+        setting: "allowScripts",
+        text: `${key}: ${JSON.stringify(value)}`,
+        name,
+        ...(versions && versions !== "*" ? { versions } : {}),
+        allow: value === true,
+        file: file.path,
+        line: file.lineOf(["allowScripts", key]),
+        ...(ignored ? { ignored } : {}),
+      },
+    ];
+  });
+}
+
+/** `1.2.3` or `1.2.3 || 1.2.4`: the only version specs npm's allowScripts matches. */
+function exactVersions(spec: string): boolean {
+  const parts = spec.split("||").map((part) => part.trim());
+  return parts.length > 0 && parts.every((part) => part !== "" && semver.valid(part) !== null);
 }
 
 /** `["esbuild", "sharp@0.33.5"]`: allow lists and deny lists. */
@@ -256,15 +312,31 @@ function builtEntries(file: SettingsFile): ScriptEntry[] {
   });
 }
 
+/**
+ * `.npmrc`: `ignore-scripts`, and npm's `strict-allow-scripts`, `dangerously-allow-all-scripts`
+ * (both `*` entries: a deny and an allow of every package) and `allow-scripts=a,b` (one allowing
+ * entry per name, which npm reads only when package.json has no allowScripts).
+ */
 function npmrcEntries(file: ProjectFile): ScriptEntry[] {
   const entries: ScriptEntry[] = [];
   file.text.split(/\r?\n/).forEach((raw, index) => {
-    const match = /^\s*ignore-scripts\s*=\s*(\S+)\s*$/i.exec(raw);
+    const match = /^\s*(ignore-scripts|strict-allow-scripts|dangerously-allow-all-scripts|allow-scripts)\s*=\s*(.*?)\s*$/i.exec(raw);
     if (!match) return;
-    const value = match[1]!.replace(/^["']|["']$/g, "").toLowerCase();
-    if (value === "true" || value === "false") {
-      entries.push({ setting: "ignore-scripts", text: `ignore-scripts=${value}`, name: "*", allow: value === "false", file: file.path, line: index + 1 });
+    const key = match[1]!.toLowerCase() as "ignore-scripts" | "strict-allow-scripts" | "dangerously-allow-all-scripts" | "allow-scripts";
+    const value = match[2]!.replace(/^["']|["']$/g, "");
+    const line = index + 1;
+    if (key === "allow-scripts") {
+      for (const spec of value.split(/[\s,]+/).filter((part) => part !== "")) {
+        const { name, versions } = splitSpec(spec);
+        entries.push({ setting: key, text: spec, name, ...(versions && versions !== "*" ? { versions } : {}), allow: true, file: file.path, line });
+      }
+      return;
     }
+    const flag = value.toLowerCase();
+    if (flag !== "true" && flag !== "false") return;
+    if (key === "ignore-scripts") entries.push({ setting: key, text: `ignore-scripts=${flag}`, name: "*", allow: flag === "false", file: file.path, line });
+    // Only the value that changes anything is an entry: strict=true denies what nothing allows, dangerously=true allows all.
+    else if (flag === "true") entries.push({ setting: key, text: `${key}=true`, name: "*", allow: key === "dangerously-allow-all-scripts", file: file.path, line });
   });
   return entries;
 }
@@ -277,27 +349,26 @@ export function splitSpec(spec: string): { name: string; versions?: string } {
   return versions ? { name: spec.slice(0, at).trim(), versions } : { name: spec.slice(0, at).trim() };
 }
 
-/** The major version the project pins for its manager, from `packageManager` or `devEngines.packageManager`. */
-function pinnedMajor(manager: PackageManager, data: Record<string, unknown> | undefined): number | undefined {
+/** The version the project pins for its manager, from `packageManager` or `devEngines.packageManager` (the lowest a range allows). */
+function pinnedVersion(manager: PackageManager, data: Record<string, unknown> | undefined): string | undefined {
   if (!data) return undefined;
   const tool = manager === "yarn-berry" || manager === "yarn-classic" ? "yarn" : manager;
   if (typeof data.packageManager === "string") {
     const { name, versions } = splitSpec(data.packageManager);
-    if (name === tool && versions) return majorOf(versions.split("+")[0]!);
+    if (name === tool && versions) return lowestOf(versions.split("+")[0]!);
   }
   const engines = isRecord(data.devEngines) ? data.devEngines.packageManager : undefined;
   for (const entry of Array.isArray(engines) ? engines : [engines]) {
-    if (isRecord(entry) && entry.name === tool && typeof entry.version === "string") return majorOf(entry.version);
+    if (isRecord(entry) && entry.name === tool && typeof entry.version === "string") return lowestOf(entry.version);
   }
   return undefined;
 }
 
-function majorOf(versionOrRange: string): number | undefined {
+function lowestOf(versionOrRange: string): string | undefined {
   const exact = semver.valid(versionOrRange);
-  if (exact) return semver.major(exact);
+  if (exact) return exact;
   try {
-    const lowest = semver.minVersion(versionOrRange);
-    return lowest ? semver.major(lowest) : undefined;
+    return semver.minVersion(versionOrRange)?.version;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 /** The scripts a package manager runs when it installs a package, read from a manifest. */
 
 import type { PackumentVersion } from "../registry/registry.js";
+import { NODE_GYP_REBUILD, runsImplicitNodeGyp } from "./node-gyp.js";
 import { joinWords, quote } from "./text.js";
 import { isRecord } from "./values.js";
 
@@ -22,7 +23,8 @@ export interface InstallCommand {
 /**
  * The install scripts of a manifest (a registry version or a package.json). A binding.gyp shows
  * in the registry as `gypfile: true`, or only as `hasInstallScript` with no script to name: both
- * mean npm runs `node-gyp rebuild` unless the package has its own preinstall or install script.
+ * mean npm runs `node-gyp rebuild` unless the package has its own preinstall or install script
+ * (node-gyp.ts). A script that is only whitespace names no command and is left out.
  */
 export function installCommands(manifest: Pick<PackumentVersion, "scripts" | "gypfile" | "hasInstallScript">): InstallCommand[] {
   const scripts = isRecord(manifest.scripts) ? manifest.scripts : {};
@@ -31,10 +33,11 @@ export function installCommands(manifest: Pick<PackumentVersion, "scripts" | "gy
     const command = scripts[event];
     if (typeof command === "string" && command.trim() !== "") commands.push({ event, command, implicit: false });
   }
-  const ownBuild = commands.some((command) => command.event === "install" || command.event === "preinstall");
-  const gyp = manifest.gypfile === true || (manifest.hasInstallScript === true && commands.length === 0);
-  if (gyp && !ownBuild) {
-    commands.push({ event: "install", command: "node-gyp rebuild", implicit: true });
+  // The registry does not list files: `gypfile: true` (npm writes it at publish for a binding.gyp),
+  // or `hasInstallScript` with no script to name, is how it says the package has one.
+  const hasBindingGyp = manifest.gypfile === true || (manifest.hasInstallScript === true && commands.length === 0);
+  if (runsImplicitNodeGyp({ scripts: manifest.scripts, gypfile: manifest.gypfile, hasBindingGyp })) {
+    commands.push({ event: "install", command: NODE_GYP_REBUILD, implicit: true });
     commands.sort((a, b) => INSTALL_EVENTS.indexOf(a.event) - INSTALL_EVENTS.indexOf(b.event));
   }
   return commands;

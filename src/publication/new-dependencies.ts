@@ -39,22 +39,49 @@ export function newDependencies(changes: readonly DependencyChange[], options: N
   const fresh = changes.filter(
     (change) => change.type === "added" && change.head !== undefined && !change.head.direct && !existedBefore(change.name),
   );
+  // Only what an update brings in: a new direct dependency's own tree was chosen with it, and
+  // flagging every package of it would bury the one a compromised release slips in. What an
+  // update brings in is its new dependencies and, through them, theirs (axios → a new package →
+  // the package that new package requires).
+  const byUpdate = new Map<DependencyChange, string>();
+  const origin = new Map<DependencyChange, string>();
+  if (options.lookup) {
+    const lookup = options.lookup;
+    for (const change of fresh) {
+      const introducers = introducedBy(change.name, changes, lookup);
+      if (introducers.length === 0) continue;
+      byUpdate.set(change, `required by ${joinWords(introducers.slice(0, 3))}${introducers.length > 3 ? ` and ${introducers.length - 3} more` : ""}`);
+      origin.set(change, joinWords(introducers.slice(0, 3)));
+    }
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const change of fresh) {
+        if (origin.has(change)) continue;
+        const parent = fresh.find((other) => {
+          if (other === change || !origin.has(other)) return false;
+          const record = lookup(other.name, other.head!.version);
+          return record !== undefined && declares(record, change.name);
+        });
+        if (!parent) continue;
+        const root = origin.get(parent)!;
+        byUpdate.set(change, `required by ${parent.name}@${parent.head!.version}, which ${root} brings in`);
+        origin.set(change, root);
+        grew = true;
+      }
+    }
+  }
   const alerts: Alert[] = [];
   const seen = new Set<string>();
   for (const change of fresh) {
     const head = change.head!;
-    if (seen.has(`${change.name}@${head.version}`)) continue;
+    const by = byUpdate.get(change);
+    if (!by || seen.has(`${change.name}@${head.version}`)) continue;
     seen.add(`${change.name}@${head.version}`);
-    // Only what an update brings in: a new direct dependency's own tree was chosen with it, and
-    // flagging every package of it would bury the one a compromised release slips in.
-    const introducers = options.lookup ? introducedBy(change.name, changes, options.lookup) : [];
-    if (introducers.length === 0) continue;
-    const by = `, required by ${joinWords(introducers.slice(0, 3))}${introducers.length > 3 ? ` and ${introducers.length - 3} more` : ""}`;
     alerts.push({
       rule: "new-dependencies",
       severity: "low",
       package: { name: change.name, version: head.version },
-      message: `${change.name}@${head.version} is new to this project${by}: no version of it was installed before.`,
+      message: `${change.name}@${head.version} is new to this project, ${by}: no version of it was installed before.`,
       why: "A compromised release often slips its payload in through one new dependency; a package the project never installed before has had no review of its own.",
       action: `Check that ${change.name} is a package its dependents are expected to use (its repository, its publisher, its age) before merging.`,
       location: { path: options.lockfilePath, line: head.line },

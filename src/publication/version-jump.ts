@@ -39,7 +39,9 @@ export function versionJump(input: VersionJumpInput): Alert | undefined {
   if (semver.major(to) - semver.major(from) < JUMP_MAJORS) return undefined;
 
   const known = packument ? versionsInOrder(packument) : [];
-  const between = known.filter((other) => semver.gt(other, from) && semver.lt(other, to) && semver.major(other) > semver.major(from));
+  // A release in a major between the two: prereleases of the target's own major (15.0.0-rc.1
+  // before 15.0.0) are not, or react 0.14 → 15 would hide its fourteen unpublished majors.
+  const between = known.filter((other) => semver.major(other) > semver.major(from) && semver.major(other) < semver.major(to));
   if (between.length > 0) return undefined;
   const previousMissing = packument !== undefined && packument.versions[from] === undefined;
   const others = known.filter((other) => other !== to);

@@ -17,9 +17,11 @@ export function registrySignals(
         rule: "not-found",
         severity: "high",
         package: pkg,
-        message: packument
-          ? `${name}@${version} is not on ${registryUrl} (the package exists, this version does not).`
-          : `${name} does not exist on ${registryUrl}.`,
+        message: !packument
+          ? `${name} does not exist on ${registryUrl}.`
+          : Object.keys(packument.versions).length === 0
+            ? `${name}@${version} is not on ${registryUrl}: the name is registered but has no versions left (every version was unpublished or removed).`
+            : `${name}@${version} is not on ${registryUrl} (the package exists, this version does not).`,
         why: "A version that was unpublished or removed for malware cannot be installed from the registry; a lockfile that still names it gets it from a cache or elsewhere.",
         action: "Choose a version that is on the registry and regenerate the lockfile.",
         location,

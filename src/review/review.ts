@@ -2,7 +2,7 @@ import { matchesGlob } from "node:path";
 import PQueue from "p-queue";
 import { CONFIG_PATH, validateConfigText, type ConfigProblem } from "../config/validate.js";
 import type { ParseContext } from "../lockfile/context.js";
-import { isLockfilePath, isManifestPath } from "../lockfile/detect.js";
+import { baseName, isLockfilePath, isManifestPath, LOCKFILE_NAMES } from "../lockfile/detect.js";
 import { diffLockfiles, type DependencyChange } from "../lockfile/diff.js";
 import { parseManifest, type Manifest } from "../lockfile/manifest.js";
 import { diffManifests, type ManifestChange } from "../lockfile/manifest-diff.js";
@@ -115,6 +115,19 @@ export async function reviewChanges(uncached: ReviewSource, deps: ReviewDeps): P
       review.alerts.push(...lockfileSignals(change, location));
       if (isAnalysable(change) && !targets.some((target) => sameVersion(target.change, change))) targets.push({ change, location });
     }
+  }
+
+  // A change that only approves install scripts (`npm install-scripts approve`, an
+  // onlyBuiltDependencies entry) touches settings and no lockfile: read the project's lockfile as it
+  // stands to know what the approval lets run.
+  const lockfileFolders = new Set(lockfilePaths.map(folderOf));
+  const settingsFolders = [...new Set(source.changedPaths.filter((path) => INSTALL_SETTINGS.has(baseName(path)) && wanted(path)).map(folderOf))];
+  for (const folder of settingsFolders.filter((candidate) => !lockfileFolders.has(candidate))) {
+    deps.signal?.throwIfAborted();
+    const lockfile = await headLockfileIn(folder, source, manifests);
+    if (!lockfile) continue;
+    const policies = await installPolicies(source, lockfile.path, lockfile.format);
+    if (policies.head) approvals.push(...approvalsAdded(policies.base, policies.head).map((approval) => ({ approval, policy: policies.head!, lockfile })));
   }
 
   for (const path of manifestPaths) {
@@ -239,6 +252,26 @@ async function reviewLockfile(
   };
 }
 
+/** Files where a project approves or denies install scripts, besides its lockfile. */
+const INSTALL_SETTINGS = new Set(["package.json", "pnpm-workspace.yaml", ".yarnrc.yml", ".npmrc"]);
+
+/** The lockfile of a folder as the change leaves it, if it has one Tollgate reads. */
+async function headLockfileIn(folder: string, source: ReviewSource, manifests: ManifestCache): Promise<Lockfile | undefined> {
+  for (const name of LOCKFILE_NAMES) {
+    const path = joinPath(folder, name);
+    const text = await source.read(path, "head");
+    if (text === undefined) continue;
+    const manifest = await manifests.get(joinPath(folder, "package.json"), "head");
+    const context: ParseContext = manifest && !(manifest instanceof LockfileError) ? { manifests: new Map([["", manifest]]) } : {};
+    try {
+      return parseLockfile(path, text, context);
+    } catch {
+      return undefined; // an unreadable lockfile is reported when it changes; here it only means no approvals to check
+    }
+  }
+  return undefined;
+}
+
 function lockfileError(path: string, error: unknown): Unreviewed {
   if (error instanceof LockfileError) {
     return { subject: path, reason: error.problem, location: { path, line: error.line } };
@@ -276,6 +309,8 @@ interface WantedVersion {
   location: RepositoryLocation;
   devOnly: boolean;
   policy?: InstallPolicy;
+  /** Checked for typosquatting (see checkRegistry). */
+  newName: boolean;
 }
 
 /**
@@ -286,12 +321,16 @@ interface WantedVersion {
 async function checkRegistry(review: Review, projects: readonly Project[], deps: ReviewDeps): Promise<Map<string, Packument>> {
   const wanted = new Map<string, WantedVersion[]>();
   for (const { lockfile, policy } of projects) {
+    // A look-alike name matters where someone chose it: a new direct dependency, or a package an
+    // update pulled in. The dependencies of a newly chosen package are that package's choice.
+    const addsDirect = lockfile.changes.some((change) => change.type === "added" && change.head?.direct);
     for (const change of lockfile.changes) {
       if (change.type === "removed" || change.type === "changed" || change.head?.source !== "registry") continue;
       const list = wanted.get(change.name) ?? [];
       if (!list.some((entry) => entry.version === change.head!.version)) {
         list.push({
           version: change.head.version,
+          newName: change.type === "added" && (change.head.direct || !addsDirect),
           ...(change.type === "updated" && change.base ? { previous: change.base.version } : {}),
           location: { path: lockfile.path, line: change.head.line },
           devOnly: change.head.dev,
@@ -315,13 +354,14 @@ async function checkRegistry(review: Review, projects: readonly Project[], deps:
           const packument = await deps.registry.packument(name, deps.signal);
           if (packument) packuments.set(name, packument);
           const registryUrl = deps.registry.urlFor(name);
-          return versions.flatMap(({ version, previous, location, devOnly, policy }) => {
+          return versions.flatMap(({ version, previous, newName, location, devOnly, policy }) => {
             const alerts = registrySignals(name, version, packument, registryUrl, location);
             if (packument) {
               const publication = publicationSignals({
                 name,
                 version,
                 previousVersion: previous,
+                newName,
                 packument,
                 registryUrl,
                 location,

@@ -62,81 +62,165 @@ describe("reading the install-script policy", () => {
   });
 });
 
+// What each manager does was established on this machine (npm 11.19.1, running core-js 3.49.0's
+// printing postinstall under each setting) and from the managers' published code (npm 11.16.0,
+// 12.2.0; pnpm 10.34.9, 11.28.11; yarn 4.13.0, 4.14.1): see docs/VERIFICATION.md.
 describe("npm", () => {
-  const npm12 = (allowScripts: object) => ({ packageJson: packageJson({ packageManager: "npm@12.0.0", allowScripts }) });
+  const npmAt = (version: string, allowScripts?: object) => ({ packageJson: packageJson({ packageManager: `npm@${version}`, ...(allowScripts ? { allowScripts } : {}) }) });
+  const npmrc = (text: string) => ({ path: ".npmrc", text });
 
   it("npm 12 runs what allowScripts allows, and blocks the rest", () => {
-    const files = npm12({ esbuild: true, "sharp@0.33.5": true, "core-js": false });
-    expect(verdict("npm", files, "esbuild")).toMatchObject({ run: "runs", explanation: 'will run: allowScripts entry "esbuild: true" (package.json line 6) allows it' });
+    const files = npmAt("12.0.0", { esbuild: true, "sharp@0.33.5": true, "core-js": false });
+    expect(verdict("npm", files, "esbuild")).toMatchObject({ run: "runs", explanation: 'will run under npm 12.0.0: allowScripts entry "esbuild: true" (package.json line 6) allows it' });
     expect(verdict("npm", files, "sharp", "0.33.5").run).toBe("runs");
-    expect(verdict("npm", files, "sharp", "0.34.0")).toMatchObject({ run: "blocked", explanation: "will not run: npm 12 blocks it, as no allowScripts entry in package.json covers it" });
-    expect(verdict("npm", files, "core-js")).toMatchObject({ run: "blocked", explanation: 'will not run: npm 12 blocks it, as allowScripts entry "core-js: false" (package.json line 8) denies it' });
+    expect(verdict("npm", files, "sharp", "0.34.0")).toMatchObject({ run: "blocked", explanation: "will not run under npm 12.0.0: npm blocks it, as no allowScripts entry covers it" });
+    expect(verdict("npm", files, "core-js")).toMatchObject({ run: "blocked", explanation: 'will not run under npm 12.0.0: allowScripts entry "core-js: false" (package.json line 8) denies it' });
   });
 
   it("lets a false entry win over a true one", () => {
-    expect(verdict("npm", npm12({ esbuild: true, "esbuild@0.25.0": false }), "esbuild", "0.25.0").run).toBe("blocked");
-    expect(verdict("npm", npm12({ esbuild: true, "esbuild@0.25.0": false }), "esbuild", "0.25.1").run).toBe("runs");
+    expect(verdict("npm", npmAt("12.0.0", { esbuild: true, "esbuild@0.25.0": false }), "esbuild", "0.25.0").run).toBe("blocked");
+    expect(verdict("npm", npmAt("12.0.0", { esbuild: true, "esbuild@0.25.0": false }), "esbuild", "0.25.1").run).toBe("runs");
   });
 
-  it("npm 11 and earlier run every script (allowScripts only warns)", () => {
-    const files = { packageJson: packageJson({ packageManager: "npm@11.16.0", allowScripts: { "core-js": false } }) };
-    expect(verdict("npm", files, "core-js")).toEqual({ run: "runs", explanation: "will run: npm 11 runs every dependency's install scripts (allowScripts only warns before npm 12)" });
-    expect(verdict("npm", { packageJson: packageJson({ packageManager: "npm@10.9.0" }) }, "x").explanation).toBe("will run: npm 10 runs every dependency's install scripts");
+  it("npm 11.16 to 11.x honours a false entry and runs unlisted scripts with a warning", () => {
+    // Measured with npm 11.19.1: "core-js": false skipped the postinstall; no entry ran it.
+    expect(verdict("npm", npmAt("11.19.1", { "core-js": false }), "core-js")).toEqual({
+      run: "blocked",
+      explanation: 'will not run under npm 11.19.1: allowScripts entry "core-js: false" (package.json line 6) denies it',
+      entry: expect.objectContaining({ name: "core-js", allow: false }),
+    });
+    expect(verdict("npm", npmAt("11.19.1", { esbuild: true }), "core-js")).toEqual({
+      run: "runs",
+      explanation: "will run under npm 11.19.1: no allowScripts entry covers it, and npm 11 only warns about that",
+    });
   });
 
-  it("without a pinned npm, says that the answer depends on the npm that installs", () => {
+  it("npm before 11.16 runs every script, whatever allowScripts says", () => {
+    expect(verdict("npm", npmAt("11.15.0", { "core-js": false }), "core-js")).toEqual({
+      run: "runs",
+      explanation: "will run under npm 11.15.0: npm runs every dependency's install scripts before 11.16, which is the first to read allowScripts",
+    });
+    expect(verdict("npm", npmAt("10.9.0"), "x").run).toBe("runs");
+  });
+
+  it("without a pinned npm, says which npm versions run it", () => {
     expect(verdict("npm", { packageJson: packageJson({}) }, "x")).toEqual({
       run: "depends",
-      explanation: "will not run under npm 12 and later, as no allowScripts entry in package.json covers it, but npm 11 and earlier run it (the project does not pin its npm version)",
+      explanation:
+        "will not run under npm 12 and later: npm blocks it, as no allowScripts entry covers it; but under npm before 12 it runs: no allowScripts entry covers it, and npm 11 only warns about that (the project does not pin its npm version)",
     });
+    expect(verdict("npm", { packageJson: packageJson({ allowScripts: { x: false } }) }, "x").explanation).toBe(
+      'will not run under npm 11.16 and later: allowScripts entry "x: false" (package.json line 5) denies it; but under npm 11.15 and earlier it runs: npm runs every dependency\'s install scripts before 11.16, which is the first to read allowScripts (the project does not pin its npm version)',
+    );
     expect(verdict("npm", { packageJson: packageJson({ allowScripts: { x: true } }) }, "x").run).toBe("runs");
   });
 
-  it("ignore-scripts in .npmrc turns everything off", () => {
-    const files = { packageJson: packageJson({ allowScripts: { esbuild: true } }), npmrc: { path: ".npmrc", text: "registry=https://registry.npmjs.org/\nignore-scripts=true\n" } };
-    expect(verdict("npm", files, "esbuild")).toMatchObject({ run: "blocked", explanation: "will not run: ignore-scripts=true (.npmrc line 2) turns off every install script" });
+  it("does not count the entries npm ignores: ranges, dist-tags, values that are not booleans", () => {
+    // npm 11.19.1 warned 'ignoring "core-js@^3.0.0" — semver ranges (^, ~, >=, <) are not allowed' and ran the script
+    // as unreviewed; with strict-allow-scripts, "core-js": "3.49.0" failed the install as not covered.
+    const files = npmAt("12.2.0", { "core-js@^3.0.0": true, "esbuild@latest": true, sharp: "0.33.5", "left-pad@1.3.0 || 1.3.1": true });
+    const policy = readInstallPolicy("npm", files);
+    expect(policy.entries.map((entry) => [entry.text, entry.ignored])).toEqual([
+      ["core-js@^3.0.0: true", 'a range, where only exact versions joined by "||" count'],
+      ["esbuild@latest: true", "a dist-tag or spec that names no exact version"],
+      ['sharp: "0.33.5"', "its value is not true or false"],
+      ["left-pad@1.3.0 || 1.3.1: true", undefined],
+    ]);
+    expect(verdict("npm", files, "core-js", "3.1.0")).toMatchObject({
+      run: "blocked",
+      explanation:
+        'will not run under npm 12.2.0: npm blocks it, as no allowScripts entry covers it (npm ignores allowScripts entry "core-js@^3.0.0: true" (package.json line 6): a range, where only exact versions joined by "||" count)',
+    });
+    expect(verdict("npm", files, "sharp", "0.33.5").run).toBe("blocked");
+    expect(verdict("npm", files, "left-pad", "1.3.1").run).toBe("runs");
+  });
+
+  it("reads .npmrc: ignore-scripts, strict-allow-scripts, dangerously-allow-all-scripts and the allow-scripts list", () => {
+    const ignore = { packageJson: packageJson({ allowScripts: { esbuild: true } }), npmrc: npmrc("registry=https://registry.npmjs.org/\nignore-scripts=true\n") };
+    expect(verdict("npm", ignore, "esbuild")).toMatchObject({ run: "blocked", explanation: "will not run: ignore-scripts=true (.npmrc line 2) turns off every install script" });
+    // Measured with npm 11.19.1: strict-allow-scripts=true failed the install (ESTRICTALLOWSCRIPTS) before the script ran.
+    const strict = { packageJson: packageJson({ packageManager: "npm@11.19.1" }), npmrc: npmrc("strict-allow-scripts=true\n") };
+    expect(verdict("npm", strict, "core-js")).toMatchObject({
+      run: "blocked",
+      explanation: "will not run under npm 11.19.1: strict-allow-scripts=true (.npmrc line 1) makes the install fail, as no allowScripts entry covers it",
+    });
+    // Measured: "core-js": false with dangerously-allow-all-scripts=true ran the postinstall.
+    const dangerous = { packageJson: packageJson({ allowScripts: { "core-js": false } }), npmrc: npmrc("dangerously-allow-all-scripts=true\n") };
+    expect(verdict("npm", dangerous, "core-js")).toMatchObject({ run: "runs", explanation: "will run: dangerously-allow-all-scripts=true (.npmrc line 1) runs every dependency's install scripts, denied ones included" });
+    // Measured: allow-scripts=core-js in .npmrc with strict-allow-scripts=true ran it; package.json allowScripts, when it has entries, wins.
+    const list = { packageJson: packageJson({ packageManager: "npm@12.2.0" }), npmrc: npmrc("allow-scripts=core-js, esbuild@0.25.0\n") };
+    expect(verdict("npm", list, "core-js")).toMatchObject({ run: "runs", explanation: 'will run under npm 12.2.0: allow-scripts entry "core-js" (.npmrc line 1) allows it' });
+    expect(verdict("npm", list, "esbuild", "0.25.1").run).toBe("blocked");
+    const both = { packageJson: packageJson({ packageManager: "npm@12.2.0", allowScripts: { esbuild: true } }), npmrc: npmrc("allow-scripts=core-js\n") };
+    expect(verdict("npm", both, "core-js").run).toBe("blocked");
   });
 });
 
 describe("pnpm", () => {
-  const workspace = (text: string) => ({ pnpmWorkspace: { path: "pnpm-workspace.yaml", text }, packageJson: packageJson({ packageManager: "pnpm@10.2.0" }) });
+  const workspace = (text: string, version = "10.2.0") => ({ pnpmWorkspace: { path: "pnpm-workspace.yaml", text }, packageJson: packageJson({ packageManager: `pnpm@${version}` }) });
 
   it("pnpm 10 builds only what onlyBuiltDependencies or allowBuilds lists", () => {
     const files = workspace("onlyBuiltDependencies:\n  - esbuild\nallowBuilds:\n  sharp: true\n  core-js: false\n");
-    expect(verdict("pnpm", files, "esbuild")).toMatchObject({ run: "runs", explanation: 'will run: onlyBuiltDependencies entry "esbuild" (pnpm-workspace.yaml line 2) allows it' });
+    expect(verdict("pnpm", files, "esbuild")).toMatchObject({ run: "runs", explanation: 'will run under pnpm 10.2.0: onlyBuiltDependencies entry "esbuild" (pnpm-workspace.yaml line 2) allows it' });
     expect(verdict("pnpm", files, "sharp").run).toBe("runs");
-    expect(verdict("pnpm", files, "core-js")).toMatchObject({ run: "blocked", explanation: 'will not run: allowBuilds entry "core-js: false" (pnpm-workspace.yaml line 5) excludes it from builds' });
+    expect(verdict("pnpm", files, "core-js").run).toBe("blocked");
     expect(verdict("pnpm", files, "left-pad")).toMatchObject({
       run: "blocked",
-      explanation: "will not run: pnpm 10 builds only approved dependencies, and neither onlyBuiltDependencies nor allowBuilds lists it",
+      explanation: "will not run under pnpm 10.2.0: pnpm builds only the dependencies onlyBuiltDependencies (or allowBuilds) lists, and it does not list it",
     });
   });
 
-  it("reads the pnpm field of package.json too", () => {
+  it("reads the pnpm field of package.json too, before pnpm 11", () => {
     const files = { packageJson: packageJson({ packageManager: "pnpm@9.15.0", pnpm: { neverBuiltDependencies: ["fsevents"] } }) };
     expect(verdict("pnpm", files, "fsevents").run).toBe("blocked");
     expect(verdict("pnpm", files, "esbuild")).toMatchObject({ run: "runs" });
   });
 
   it("pnpm 9 and earlier build everything by default", () => {
-    expect(verdict("pnpm", { packageJson: packageJson({ packageManager: "pnpm@9.15.0" }) }, "x")).toEqual({ run: "runs", explanation: "will run: pnpm 9 runs every dependency's install scripts" });
+    expect(verdict("pnpm", { packageJson: packageJson({ packageManager: "pnpm@9.15.0" }) }, "x")).toEqual({
+      run: "runs",
+      explanation: "will run under pnpm 9.15.0: pnpm runs every dependency's install scripts before pnpm 10",
+    });
   });
 
-  it("a deny list alone builds everything else, under any version", () => {
+  it("a deny list alone builds everything else, before pnpm 11", () => {
     expect(verdict("pnpm", workspace("neverBuiltDependencies:\n  - fsevents\n"), "esbuild").run).toBe("runs");
+  });
+
+  it("pnpm 11 reads only allowBuilds, dangerouslyAllowAllBuilds and ignoreScripts, from pnpm-workspace.yaml", () => {
+    // pnpm 11.0.0's changelog: the old build settings "have been removed", the pnpm field of package.json is no longer read, and .npmrc is auth and registry only.
+    expect(verdict("pnpm", workspace("onlyBuiltDependencies:\n  - esbuild\n", "11.28.11"), "esbuild")).toMatchObject({
+      run: "blocked",
+      explanation:
+        'will not run under pnpm 11.28.11: pnpm builds only dependencies that allowBuilds in pnpm-workspace.yaml allows, and it does not list it (onlyBuiltDependencies entry "esbuild" (pnpm-workspace.yaml line 2) is no longer read)',
+    });
+    expect(verdict("pnpm", workspace("neverBuiltDependencies:\n  - fsevents\n", "11.28.11"), "esbuild").run).toBe("blocked");
+    expect(verdict("pnpm", workspace("allowBuilds:\n  esbuild: true\n", "11.28.11"), "esbuild").run).toBe("runs");
+    const npmrcOff = { ...workspace("allowBuilds:\n  esbuild: true\n", "11.28.11"), npmrc: { path: ".npmrc", text: "ignore-scripts=true\n" } };
+    expect(verdict("pnpm", npmrcOff, "esbuild").run).toBe("runs");
+    expect(verdict("pnpm", { ...npmrcOff, packageJson: packageJson({ packageManager: "pnpm@10.34.9" }) }, "esbuild").run).toBe("blocked");
+    expect(verdict("pnpm", workspace("allowBuilds:\n  esbuild: true\nignoreScripts: true\n", "11.28.11"), "esbuild")).toMatchObject({
+      run: "blocked",
+      explanation: "will not run under pnpm 11.28.11: ignoreScripts: true (pnpm-workspace.yaml line 3) turns off every install script",
+    });
   });
 
   it("dangerouslyAllowAllBuilds builds everything", () => {
     expect(verdict("pnpm", workspace("dangerouslyAllowAllBuilds: true\n"), "anything")).toMatchObject({
       run: "runs",
-      explanation: "will run: dangerouslyAllowAllBuilds: true (pnpm-workspace.yaml line 1) lets every dependency build",
+      explanation: "will run under pnpm 10.2.0: dangerouslyAllowAllBuilds: true (pnpm-workspace.yaml line 1) lets every dependency build",
     });
   });
 
   it("cannot tell when the allow list lives in another file, or the pnpm version is not pinned", () => {
     expect(verdict("pnpm", workspace("onlyBuiltDependenciesFile: node_modules/@org/policy/allow.json\n"), "x").run).toBe("depends");
-    expect(verdict("pnpm", { packageJson: packageJson({}) }, "x")).toMatchObject({ run: "depends" });
+    expect(verdict("pnpm", { packageJson: packageJson({}) }, "x")).toEqual({
+      run: "depends",
+      explanation:
+        "will not run under pnpm 10 and later: pnpm builds only dependencies that allowBuilds in pnpm-workspace.yaml allows, and it does not list it; but under pnpm 9 and earlier it runs: pnpm runs every dependency's install scripts before pnpm 10 (the project does not pin its pnpm version)",
+    });
     expect(verdict("pnpm", { packageJson: packageJson({ pnpm: { onlyBuiltDependencies: ["esbuild"] } }) }, "x").run).toBe("blocked");
+    expect(verdict("pnpm", { pnpmWorkspace: { path: "pnpm-workspace.yaml", text: "allowBuilds:\n  x: true\n" } }, "x").run).toBe("runs");
   });
 });
 
@@ -162,14 +246,28 @@ describe("bun", () => {
 describe("yarn", () => {
   const yarnrc = (text: string) => ({ path: ".yarnrc.yml", text });
 
-  it("berry runs scripts unless dependenciesMeta or enableScripts says otherwise", () => {
-    expect(verdict("yarn-berry", {}, "x").run).toBe("runs");
-    const off = { packageJson: packageJson({ dependenciesMeta: { "core-js": { built: false }, "esbuild@0.25.0": { built: true } } }) };
-    expect(verdict("yarn-berry", off, "core-js")).toMatchObject({ run: "blocked", explanation: 'will not run: dependenciesMeta entry "core-js: { built: false }" (package.json line 6) turns its build off' });
+  it("berry before 4.14 runs scripts unless dependenciesMeta or enableScripts says otherwise", () => {
+    const yarn = (extra: object = {}) => packageJson({ packageManager: "yarn@4.13.0", ...extra });
+    expect(verdict("yarn-berry", { packageJson: yarn() }, "x").run).toBe("runs");
+    const off = { packageJson: yarn({ dependenciesMeta: { "core-js": { built: false }, "esbuild@0.25.0": { built: true } } }) };
+    expect(verdict("yarn-berry", off, "core-js")).toMatchObject({ run: "blocked", explanation: 'will not run under yarn 4.13.0: dependenciesMeta entry "core-js: { built: false }" (package.json line 7) turns its build off' });
     const disabled = { ...off, yarnrc: yarnrc("nodeLinker: node-modules\nenableScripts: false\n") };
-    expect(verdict("yarn-berry", disabled, "left-pad")).toMatchObject({ run: "blocked", explanation: "will not run: enableScripts: false (.yarnrc.yml line 2) turns off dependencies' install scripts" });
+    expect(verdict("yarn-berry", disabled, "left-pad")).toMatchObject({ run: "blocked", explanation: "will not run under yarn 4.13.0: enableScripts: false (.yarnrc.yml line 2) turns off dependencies' install scripts" });
     expect(verdict("yarn-berry", disabled, "esbuild", "0.25.0").run).toBe("runs");
     expect(verdict("yarn-berry", disabled, "esbuild", "0.25.1").run).toBe("blocked");
+  });
+
+  it("berry 4.14 and later runs dependencies' scripts only when enableScripts or built: true says so", () => {
+    // @yarnpkg/cli-dist: enableScripts defaults to true in 4.13.0 and to false in 4.14.1; a project
+    // whose lockfile predates version 9 gets enableScripts: true written when yarn migrates it.
+    const yarn = (extra: object = {}) => packageJson({ packageManager: "yarn@4.18.1", ...extra });
+    expect(verdict("yarn-berry", { packageJson: yarn() }, "x")).toMatchObject({
+      run: "blocked",
+      explanation: "will not run under yarn 4.18.1: yarn runs dependencies' install scripts only when .yarnrc.yml sets enableScripts: true or dependenciesMeta sets built: true, and neither does",
+    });
+    expect(verdict("yarn-berry", { packageJson: yarn({ dependenciesMeta: { x: { built: true } } }) }, "x").run).toBe("runs");
+    expect(verdict("yarn-berry", { packageJson: yarn(), yarnrc: yarnrc("enableScripts: true\n") }, "x").run).toBe("runs");
+    expect(verdict("yarn-berry", {}, "x").run).toBe("depends");
   });
 
   it("yarn 1 runs everything unless ignore-scripts is set", () => {

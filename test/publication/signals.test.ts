@@ -62,7 +62,7 @@ describe("publicationSignals on real cases", () => {
     ]);
     expect(alerts[1]!.message).toBe(
       'plain-crypto-js@4.2.1 adds an install script, postinstall ("node setup.js"), that 4.2.0, the registry\'s previous release, did not have. ' +
-        "The script will run: npm 11 runs every dependency's install scripts (allowScripts only warns before npm 12).",
+        "The script will run under npm 11.6.0: npm runs every dependency's install scripts before 11.16, which is the first to read allowScripts.",
     );
     expect(alerts[1]!.package).toEqual({ name: "plain-crypto-js", version: "4.2.1" });
   });

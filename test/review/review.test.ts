@@ -55,6 +55,31 @@ describe("reviewChanges", () => {
     expect(alert!.location.manifest).toEqual({ path: "package.json", line: 5 });
   });
 
+  it("reviews a change that only approves install scripts, against the lockfile as it stands", async () => {
+    const lock = npmLock({ "node_modules/esbuild": entry("esbuild", "0.25.0") }, { dependencies: { esbuild: "^0.25.0" } });
+    const app = (extra: Record<string, unknown>) => `${JSON.stringify({ name: "app", version: "1.0.0", dependencies: { esbuild: "^0.25.0" }, ...extra }, null, 2)}\n`;
+    const base = { "package-lock.json": lock, "package.json": app({}) };
+    const head = { "package-lock.json": lock, "package.json": app({ allowScripts: { esbuild: true } }) };
+    const scripted = packument("esbuild", { "0.25.0": {} });
+    scripted.versions["0.25.0"]!.scripts = { postinstall: "node install.js" };
+    const review = await reviewChanges(memorySource(base, head), deps(fakeRegistry([scripted])));
+    const alert = review.alerts.find((a) => a.rule === "install-script-approved");
+    expect(alert?.package).toMatchObject({ name: "esbuild", version: "0.25.0" });
+    expect(alert?.location.path).toBe("package.json");
+    expect(alert?.message).toContain("node install.js");
+  });
+
+  it("checks the names someone chose for look-alikes, not the dependencies those packages bring", async () => {
+    const base = { "package-lock.json": npmLock({}), "package.json": manifest({}) };
+    const head = {
+      "package-lock.json": npmLock({ "node_modules/expres": entry("expres", "0.0.5"), "node_modules/ansistyles": entry("ansistyles", "0.1.3") }, { dependencies: { expres: "0.0.5" } }),
+      "package.json": manifest({ expres: "0.0.5" }),
+    };
+    const registry = fakeRegistry([packument("expres", { "0.0.5": {} }), packument("ansistyles", { "0.1.3": {} })]);
+    const review = await reviewChanges(memorySource(base, head), deps(registry));
+    expect(review.alerts.filter((a) => a.rule === "typosquat").map((a) => a.package.name)).toEqual(["expres"]);
+  });
+
   it("names what the registry could not answer, and alerts on versions that are gone or deprecated", async () => {
     const base = { "package-lock.json": npmLock({}) };
     const head = {
