@@ -33,6 +33,8 @@ const GLOBAL_OBJECTS = new Set(["global", "globalThis", "window", "self"]);
 const ADDING_METHODS = new Set(["push", "unshift", "add", "set", "append", "splice"]);
 const MAX_DEPTH = 24;
 const MAX_TEXTS = 24;
+/** Compilers' import helpers (TypeScript, Babel): they return the module, or an object whose `default` is it. */
+const INTEROP_HELPER = /^_*(?:importDefault|importStar|interopRequireDefault|interopRequireWildcard|toESM|toCommonJS)$/;
 const MAX_TEXT_BINDINGS = 6;
 const MAX_METHODS = 3;
 
@@ -136,6 +138,8 @@ export class ModuleFacts {
         return;
       case "AssignmentPattern":
         this.declare(pattern.left, make, scope, path);
+        // `{ apiKey = process.env.ACME_API_KEY }`: the default is one of the values the name takes.
+        if (pattern.left.type === "Identifier") this.bind(pattern.left.name, { kind: "init", init: pattern.right, path: [] }, pattern.left.start, scope);
         return;
       case "RestElement":
         this.declare(pattern.argument, make, scope, path);
@@ -361,6 +365,8 @@ export class ModuleFacts {
           const specifier = this.constant(n.arguments[0]);
           return specifier === undefined ? undefined : { kind: "module", name: moduleName(specifier), path: [] };
         }
+        // `__importDefault(require("axios"))`, as compilers write imports: the module itself.
+        if (n.callee.type === "Identifier" && INTEROP_HELPER.test(n.callee.name)) return this.ref(n.arguments[0] as Node | undefined, depth + 1);
         // `util.promisify(exec)` is `exec`, as far as what it reaches goes.
         if (callee.kind === "module" && callee.name === "util" && callee.path.join(".") === "promisify") return this.ref(n.arguments[0], depth + 1);
         if (callee.kind === "module" && callee.name === "module" && callee.path.join(".") === "createRequire") return { kind: "require" };
@@ -518,6 +524,12 @@ export class ModuleFacts {
       case "MemberExpression": {
         const ref = this.ref(n);
         if (ref?.kind === "global" && ref.name === "process" && /^env\.(?:HOME|USERPROFILE)$/.test(ref.path.join("."))) return ["~"];
+        // `this.targets`: what the class put there.
+        if ((n.object as AnyNode).type === "ThisExpression") {
+          const key = memberKey(n);
+          const values = key === undefined ? [] : (this.thisWrites.get(key) ?? []);
+          return values.length > 0 ? values.flatMap((value) => this.texts(value, depth + 1)).slice(0, MAX_TEXTS) : ["*"];
+        }
         // `settings.base` of `const settings = { base: "https://…" }`.
         const key = memberKey(n);
         const literal = key === undefined ? undefined : this.objectLiteral(n.object);
@@ -537,7 +549,7 @@ export class ModuleFacts {
         // `path.join(home, ...segments)` with `(...segments)` a rest parameter: each call's arguments.
         const argument = n.argument as AnyNode;
         const binding = argument.type === "Identifier" ? this.bindingsAt(argument.name, argument.start)?.find((candidate) => candidate.kind === "param") : undefined;
-        if (binding?.kind !== "param" || binding.fn.params[binding.index]?.type !== "RestElement") return ["*"];
+        if (binding?.kind !== "param" || binding.fn.params[binding.index]?.type !== "RestElement") return this.texts(argument, depth + 1);
         return this.callsOf(binding.fn).flatMap((call) => [
           (call.arguments.slice(binding.index) as Node[]).map((arg) => this.texts(arg, depth + 1)[0] ?? "*").join("/"),
         ]).slice(0, MAX_TEXTS);
@@ -641,13 +653,14 @@ export function moduleName(specifier: string): string {
 function keyName(key: Node, computed: boolean): string | undefined {
   const n = key as AnyNode;
   if (!computed && n.type === "Identifier") return n.name;
+  if (!computed && n.type === "PrivateIdentifier") return `#${n.name}`;
   if (n.type === "Literal") return String(n.value);
   return undefined;
 }
 
 /** The property name of a member expression, when it is written or constant. */
 export function memberKey(node: AnyNode & { type: "MemberExpression" }, constant?: (node: Node) => string | undefined): string | undefined {
-  if (!node.computed) return node.property.type === "Identifier" ? node.property.name : undefined;
+  if (!node.computed) return node.property.type === "Identifier" ? node.property.name : node.property.type === "PrivateIdentifier" ? `#${node.property.name}` : undefined;
   const property = node.property as AnyNode;
   if (property.type === "Literal") return String(property.value);
   return constant?.(property);

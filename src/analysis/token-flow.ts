@@ -54,6 +54,8 @@ const MASKING_FUNCTION = /mask|redact|censor|obfuscat|sanitiz|scrub|truncat|hash
 const SIGNING_FUNCTION = /^sign(?:$|[A-Z_])/;
 /** Methods whose callbacks receive the value they are called on. */
 const CALLBACK_METHODS = new Set(["forEach", "map", "filter", "reduce", "some", "every", "find", "flatMap", "then"]);
+/** Of those, the ones whose result is what the callback returns (`find` returns an element, not the callback's answer). */
+const TRANSFORMING_METHODS = new Set(["map", "flatMap", "reduce", "then", "catch"]);
 /** Property names that hold a wallet's or a key pair's private key. */
 const PRIVATE_KEY_PROPERTY = /^(?:secretKey|privateKey|private_key|privKey|mnemonic|seedPhrase|seed_phrase|walletPrivateKey)$/;
 /** Hosts a registry token may go to: npm's, yarn's and GitHub's registries, or any host named `registry.*`/`npm.*`. */
@@ -151,6 +153,7 @@ class TokenFlows {
       case "SequenceExpression":
         return this.sourcesOf(n.expressions.at(-1), next);
       case "AwaitExpression":
+      case "YieldExpression":
       case "SpreadElement":
         return this.sourcesOf(n.argument, next);
       case "AssignmentExpression":
@@ -265,6 +268,9 @@ class TokenFlows {
 
   private callSources(n: CallNode, depth: number): Source[] {
     const args = n.arguments as Node[];
+    // `__awaiter(this, void 0, void 0, function* () { … return x; })`, compiled async code: its result is the generator's.
+    const generator = args.find((arg) => arg.type === "FunctionExpression" && (arg as FunctionNode).generator) as FunctionNode | undefined;
+    if (generator) return (this.facts.returns.get(generator) ?? []).flatMap((value) => this.sourcesOf(value, depth));
     const calleeName = n.callee.type === "Identifier" ? n.callee.name : n.callee.type === "MemberExpression" ? memberKey(n.callee) : undefined;
     if (calleeName !== undefined && (MASKING_FUNCTION.test(calleeName) || SIGNING_FUNCTION.test(calleeName))) return [];
     const ref = this.facts.ref(n.callee);
@@ -287,8 +293,8 @@ class TokenFlows {
       if (method !== undefined && PASSING_METHODS.has(method) && !showsOnlyAPrefix(method, args)) {
         const own = this.sourcesOf(n.callee.object, depth);
         // `names.map((name) => process.env[name])`: what the callback returns is the result.
-        const callback = args.find((arg) => arg.type === "FunctionExpression" || arg.type === "ArrowFunctionExpression") as FunctionNode | undefined;
-        const returned = callback && CALLBACK_METHODS.has(method) ? (this.facts.returns.get(callback) ?? []).flatMap((value) => this.sourcesOf(value, depth)) : [];
+        const callback = this.callbackIn(args);
+        const returned = callback && TRANSFORMING_METHODS.has(method) ? (this.facts.returns.get(callback) ?? []).flatMap((value) => this.sourcesOf(value, depth)) : [];
         return method === "concat" ? [...own, ...args.flatMap((arg) => this.sourcesOf(arg, depth))] : [...own, ...returned];
       }
       // `client.getToken()`, `this.sign(body)`: the module's own methods, by name.
@@ -313,7 +319,8 @@ class TokenFlows {
   private linkCallbacks(): void {
     for (const { node } of this.facts.calls) {
       const args = node.arguments as Node[];
-      const callback = args.findLast((arg) => arg.type === "FunctionExpression" || arg.type === "ArrowFunctionExpression") as FunctionNode | undefined;
+      this.linkPassedFunctions(node, args);
+      const callback = this.callbackIn(args, true);
       if (!callback) continue;
       const ref = this.facts.ref(node.callee);
       if (ref?.kind === "module" && (FS_MODULES.has(ref.name) || ref.name === "child_process")) {
@@ -324,6 +331,34 @@ class TokenFlows {
         // `child.stdout.on("data", chunk => …)` of a process that prints a token.
         if (method === "on" && node.callee.object.type === "MemberExpression" && memberKey(node.callee.object) === "stdout") this.addCallbackInput(callback, 0, node.callee.object.object);
       }
+    }
+  }
+
+  /** The function a call is given to call back: a function written in place, or one of the module's by name. */
+  private callbackIn(args: Node[], last = false): FunctionNode | undefined {
+    const candidates = last ? [...args].reverse() : args;
+    for (const arg of candidates) {
+      if (arg.type === "FunctionExpression" || arg.type === "ArrowFunctionExpression") return arg as FunctionNode;
+      if (arg.type === "Identifier") {
+        const fn = this.facts.functionOf(arg);
+        if (fn) return fn;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * `callback(value)` where `callback` is a parameter: each function the callers pass in its place
+   * receives `value` (`readAll(files, (loot) => send(loot))`).
+   */
+  private linkPassedFunctions(call: CallNode, args: Node[]): void {
+    const callee = call.callee as AnyNode;
+    if (callee.type !== "Identifier" || args.length === 0) return;
+    const binding = this.facts.bindingsAt(callee.name, callee.start)?.find((candidate) => candidate.kind === "param");
+    if (binding?.kind !== "param") return;
+    for (const site of this.facts.callsOf(binding.fn)) {
+      const passed = this.callbackIn([site.arguments[binding.index] as Node].filter(Boolean));
+      if (passed) args.forEach((arg, index) => this.addCallbackInput(passed, index, arg));
     }
   }
 
@@ -479,12 +514,12 @@ class TokenFlows {
       if (path === "process.stdout.write" || path === "process.stderr.write") return { kind: "log", via: path.slice(0, -6), data: args };
     }
     const callee = call.callee as AnyNode;
-    if (callee.type === "Identifier" && LOGGER_NAMES.test(callee.name) && !this.facts.functionOf(callee)) return { kind: "log", via: `${callee.name}()`, data: args };
+    if (callee.type === "Identifier" && LOGGER_NAMES.test(callee.name) && !this.facts.functionOf(callee) && !this.madeHere(callee)) return { kind: "log", via: `${callee.name}()`, data: args };
     if (callee.type === "MemberExpression") {
       const method = memberKey(callee);
       const object = callee.object as AnyNode;
       const objectName = object.type === "Identifier" ? object.name : object.type === "MemberExpression" ? memberKey(object) : undefined;
-      if (method && LOG_METHODS.has(method) && objectName && LOGGER_NAMES.test(objectName)) return { kind: "log", via: `${objectName}.${method}`, data: args };
+      if (method && LOG_METHODS.has(method) && objectName && LOGGER_NAMES.test(objectName) && !this.madeHere(object)) return { kind: "log", via: `${objectName}.${method}`, data: args };
       // `stream.write(line)` on a log file the module opened.
       if (method === "write" && this.isLogStream(object)) return { kind: "log", via: "a log file", data: args };
       // `request.write(data)`, `resolver.resolve4(name)`: a request, socket or client the module opened.
@@ -498,6 +533,19 @@ class TokenFlows {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A logger the module makes itself (`const log = createLogger()` with `createLogger` its own):
+   * what it writes is followed inside, where it may redact, rather than trusted to its name.
+   */
+  private madeHere(node: AnyNode): boolean {
+    if (node.type !== "Identifier") return false;
+    return (this.facts.bindingsAt(node.name, node.start) ?? []).some((binding) => {
+      if (binding.kind !== "init") return false;
+      const init = binding.init as AnyNode;
+      return (init.type === "CallExpression" && this.facts.functionOf(init.callee) !== undefined) || init.type === "ObjectExpression";
+    });
   }
 
   /** A write stream to a file named like a log: `fs.createWriteStream(path.join(tmp, "sync.log"))`. */
@@ -710,7 +758,9 @@ function describeDestination(texts: string[]): { url?: string; host?: string; su
   for (const text of texts) {
     const suspicious = classifyUrl(text);
     const match = /(?:(https?|wss?):)?\/\/([^/\s:?#'"`]+)/i.exec(text);
-    if (match && !first.host) first = { ...(match[1] ? { url: `${match[1]}://${match[2]}` } : {}), host: match[2]! };
+    // `base + path` reads as `https://api.example.com*`: what follows a host is almost always its path.
+    const host = match?.[2]?.replace(/\*+$/, "");
+    if (match && host && !first.host) first = { ...(match[1] ? { url: `${match[1]}://${host}` } : {}), host };
     if (suspicious) return { url: suspicious.url, host: suspicious.host, suspicious };
   }
   return first;
