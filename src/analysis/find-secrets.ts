@@ -10,6 +10,7 @@
  * looks for quoted values after `=` or `:` and only then reads the name before them.
  */
 
+import { createHash } from "node:crypto";
 import type { Severity } from "../review/alert.js";
 import { entropy, looksGenerated, looksLikePlaceholder } from "./secret-values.js";
 import { hasValidTokenChecksum } from "./token-checksum.js";
@@ -217,6 +218,14 @@ const googleApiKey: Detector = (source, index, found) => {
   return index + key[0].length;
 };
 
+/**
+ * Private keys that are public by design, by the SHA-256 of their body: keys libraries ship to test
+ * what the platform supports (ssh2 signs with a fixed Ed25519 key to see whether Ed25519 works).
+ */
+const PUBLISHED_TEST_KEYS = new Set([
+  "0739020d3a2d8f666ad29cc2a2255d10c719f498a888e09104f51c88fbb06156", // ssh2 lib/protocol/constants.js, eddsaSupported
+]);
+
 const PEM_HEADER = /-----BEGIN ((?:[A-Z0-9]+ ){0,3})PRIVATE KEY( BLOCK)?-----/y;
 const PEM_FOOTER = /-----END [A-Z0-9 ]{0,40}-----/y;
 /** The largest PEM private key body considered (an 8192-bit RSA key is about 6.4 KB; escaping adds a few percent). */
@@ -267,6 +276,7 @@ const privateKey: Detector = (source, index, found) => {
   }
   // The smallest real body is an Ed25519 PKCS #8 key: 64 base64 characters.
   if (!body || body.length < 60 || /x{6,}/i.test(body) || entropy(body) < 4.5) return bodyStart;
+  if (PUBLISHED_TEST_KEYS.has(createHash("sha256").update(body).digest("hex"))) return end;
   const words = header[1]!.trim();
   const encrypted = /ENCRYPTED/.test(words) || /Proc-Type:\s*4,ENCRYPTED/.test(window.slice(0, footerAt === -1 ? 200 : footerAt));
   const kind = encrypted ? "encrypted private key" : (PEM_KINDS[words] ?? "private key");

@@ -127,8 +127,11 @@ class TokenFlows {
         const key = memberKey(n, (value) => this.facts.constant(value));
         if (n.computed && key === undefined && isProcessEnv(this.facts.ref(n.object))) {
           // `process.env[name]` for each name of a constant list: those variables.
-          const names = this.facts.texts(n.property).filter((name) => /^\w+$/.test(name));
+          const texts = this.facts.texts(n.property);
+          const names = texts.filter((name) => /^\w+$/.test(name));
           if (names.length > 0) return names.filter(isTokenName).map((name) => ({ kind: "env", name, offset: n.start }));
+          // `process.env[prefix + "HTTP_PROXY"]`: the known part of the name says what it is.
+          if (texts.every((text) => /\w/.test(text))) return texts.filter((text) => isTokenName(text.replace(/\*/g, ""))).map((name) => ({ kind: "env", name, offset: n.start }));
           return [{ kind: "env-any", offset: n.start }];
         }
         if (key === "length" || key === "size") return [];
