@@ -11,10 +11,11 @@ import {
   type PackageContents,
 } from "./model.js";
 import { describeNativeKind, NATIVE_HEAD_BYTES, nativeFileKind } from "./native-files.js";
+import { secretFindings } from "./hardcoded-secrets.js";
 import { findSuspiciousUrls } from "./suspicious-url.js";
 
 /** Bumped whenever the analysis changes what it finds, so cached results of an older analyser are not reused. */
-export const ANALYSER_VERSION = "2";
+export const ANALYSER_VERSION = "3";
 
 /** Locations kept per capability: enough to show where, not every call in a 10 MB bundle. */
 const LOCATIONS_KEPT = 25;
@@ -64,9 +65,15 @@ export interface PackageAnalysisOptions {
   fallback?: { name: string; version: string };
 }
 
+/** Text files scanned for shipped secrets besides JavaScript: not documentation, not source maps (they repeat the code), not large data. */
+const MAX_SECRET_SCAN_BYTES = 1024 * 1024;
+function mayHoldSecrets(path: string, size: number, head: string): boolean {
+  return size <= MAX_SECRET_SCAN_BYTES && !head.includes("\u0000") && !/\.(?:md|markdown|map|txt|html?|css|svg|d\.ts|lock)$|(?:^|\/)(?:LICEN[CS]E|CHANGELOG|README)[^/]*$/i.test(path);
+}
+
 /** What a package's code can do: every file read, JavaScript parsed, install-time code followed. */
 export async function analyzePackage(contents: PackageContents, options: PackageAnalysisOptions = {}): Promise<PackageAnalysis> {
-  const analyzeFile = options.analyzeFile ?? (async (source: string, path: string) => analyzeJavaScript(source, path));
+  const analyzeFile: FileAnalyzer = options.analyzeFile ?? (async (source: string, path: string) => analyzeJavaScript(source, path));
   const notAnalysed: NotAnalysed[] = [...contents.skipped];
   const paths = new Set(contents.files.map((file) => file.path));
   const uses: CapabilityUse[] = [];
@@ -119,6 +126,8 @@ export async function analyzePackage(contents: PackageContents, options: Package
     if (!isJavaScript(file.path, head)) {
       // Shell scripts an install script runs are code too, though not JavaScript.
       if (scriptFiles.has(file.path)) anomalies.push(...findSuspiciousUrls(file.data.toString("utf8")).map((found) => ({ ...found, file: file.path })));
+      // A shipped .npmrc, .env or config file can carry a credential as well as code can.
+      if (mayHoldSecrets(file.path, file.size, head)) anomalies.push(...secretFindings(file.data.toString("utf8"), file.path).map((found) => ({ ...found, file: file.path })));
       continue;
     }
     const hash = createHash("sha256").update(file.data).digest("base64url");

@@ -340,9 +340,10 @@ const npmrcToken: Detector = (source, index, found) => {
   const line = NPMRC_TOKEN.exec(source);
   if (!line) return index + 1;
   const value = line[1]!;
-  // An npm_ token is the npm detector's, with its checksum.
-  if (value.startsWith("npm_") || looksLikePlaceholder(value) || entropy(value) < 3) return index + line[0].length;
   const offset = index + line[0].length - value.length;
+  // An npm_ token is the npm detector's, with its checksum: the scan goes on from it.
+  if (value.startsWith("npm_")) return offset;
+  if (looksLikePlaceholder(value) || entropy(value) < 3) return index + line[0].length;
   found.push(match(offset, value, "", "npm registry auth token", "high", "_authToken=…"));
   return index + line[0].length;
 };

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { analyzePackage } from "../../src/analysis/analyze-package.js";
+import { analyzeJavaScript } from "../../src/analysis/analyze-file.js";
+import { analyzePackage, type FileAnalyzer } from "../../src/analysis/analyze-package.js";
 import { memoryFindingsCache } from "../../src/analysis/caches.js";
 import { analysisAlerts, compareCapabilities } from "../../src/analysis/compare.js";
 import { readTarball } from "../../src/analysis/read-tarball.js";
+import { tokenChecksum } from "../../src/analysis/token-checksum.js";
 import { makeTarball } from "../support/tarballs.js";
 
 const manifest = (extra: Record<string, unknown> = {}) => JSON.stringify({ name: "demo", version: "1.0.0", ...extra }, null, 2);
@@ -75,6 +77,32 @@ describe("analyzePackage", () => {
   });
 });
 
+describe("analyzePackage with a file analyzer of its own", () => {
+  it("hands a few files per worker to the analyzer at a time, and finds what the direct analysis finds", async () => {
+    const files: Record<string, string> = { "package.json": manifest() };
+    for (let index = 0; index < 40; index++) files[`lib/f${index}.js`] = index % 7 === 0 ? `require('https').get(process.env.U${index});\n` : `module.exports = ${index};\n`;
+    const contents = await readTarball(makeTarball(files));
+    let running = 0;
+    let most = 0;
+    // Like a pool of two workers: results come back later, in any order.
+    const analyzeFile: FileAnalyzer = (source, path) => {
+      running++;
+      most = Math.max(most, running);
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          running--;
+          resolve(analyzeJavaScript(source, path));
+        }, path.length % 3),
+      );
+    };
+    analyzeFile.parallelism = 2;
+    const pooled = await analyzePackage(contents, { analyzeFile });
+    expect(most).toBe(8);
+    expect(pooled).toEqual(await analyzePackage(contents));
+    expect(pooled.capabilities.find((report) => report.name === "environment")!.count).toBe(6);
+  });
+});
+
 describe("analysisAlerts", () => {
   it("reports a capability the previous version did not have, where it is", async () => {
     const before = await analyze({ "package.json": manifest(), "index.js": "module.exports = 1;\n" });
@@ -103,6 +131,8 @@ describe("analysisAlerts", () => {
       ["new-capability", "network", "high"],
       ["new-capability", "environment", "medium"],
       ["install-script", undefined, "high"],
+      // Another service's token sent to an unrelated host, by the same script.
+      ["token-exfiltration", undefined, "high"],
     ]);
     expect(alerts[2]!.message).toBe("demo@1.0.1 runs `node setup.js` on preinstall, running setup.js (new since 1.0.0).");
   });
@@ -110,5 +140,21 @@ describe("analysisAlerts", () => {
   it("reports code that decodes and runs a payload", async () => {
     const after = await analyze({ "package.json": manifest(), "index.js": "eval(Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString())\n" });
     expect(analysisAlerts(after).map((alert) => [alert.rule, alert.severity, alert.evidence[0]?.line])).toContainEqual(["obfuscated-code", "critical", 1]);
+  });
+});
+
+describe("secrets in files that are not code", () => {
+  it("finds a token in a shipped .npmrc and leaves the README alone", async () => {
+    // A well-formed npm token (random part and its checksum), built here so none is committed.
+    const random = "q7Zk2Lm9Xw4Rt6Yp1Vb8Nc3Hd5Jf0Gs";
+    const token = `npm_${random.slice(0, 30)}${tokenChecksum(random.slice(0, 30))}`;
+    const analysis = await analyze({
+      "package.json": manifest(),
+      ".npmrc": `//registry.npmjs.org/:_authToken=${token}\n`,
+      "README.md": `Set \`//registry.npmjs.org/:_authToken=${token}\` in your .npmrc.\n`,
+    });
+    const secrets = analysis.anomalies.filter((anomaly) => anomaly.rule === "hardcoded-secret");
+    expect(secrets.map((anomaly) => anomaly.file)).toEqual([".npmrc"]);
+    expect(secrets[0]!.snippet).not.toContain(token);
   });
 });
