@@ -3,6 +3,7 @@ import { analyzeJavaScript, isJavaScript, type FileFindings } from "./analyze-fi
 import { installScripts } from "./install-scripts.js";
 import {
   CAPABILITIES,
+  isCredentialRule,
   type AnomalyFinding,
   type Capability,
   type CapabilityUse,
@@ -164,6 +165,7 @@ export async function analyzePackage(contents: PackageContents, options: Package
 
   const installTime = reachable([...scriptFiles], requiresByFile, paths);
   for (const found of uses) if (installTime.has(found.file)) found.installTime = true;
+  for (const found of anomalies) if (installTime.has(found.file) && isCredentialRule(found.rule)) found.installTime = true;
 
   return {
     analyser: ANALYSER_VERSION,

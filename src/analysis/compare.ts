@@ -86,13 +86,16 @@ export function analysisAlerts(current: PackageAnalysis, previous?: PackageAnaly
   const seen = new Set<string>();
   for (const anomaly of current.anomalies) {
     if (anomaly.rule === "minified-code" && !showMinified) continue;
-    const severity = anomaly.tool && isOwnTool(current.package.name, anomaly.tool) ? "info" : anomaly.severity;
+    const own = anomaly.tool && isOwnTool(current.package.name, anomaly.tool);
+    // Credentials handled by install-time code are handled on every machine that installs the package.
+    const severity = own ? "info" : anomaly.installTime && anomaly.severity !== "info" ? RAISED[anomaly.severity] : anomaly.severity;
     if (severity === "info" && anomaly.rule !== "minified-code" && previousInformation.has(`${anomaly.rule}\0${anomaly.message}`)) continue;
     // One alert per rule and file: a bundle full of one pattern is one finding.
     const key = `${anomaly.rule}\0${anomaly.file}\0${anomaly.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    alerts.push({ rule: anomaly.rule, severity, message: `${anomaly.message}`, evidence: evidenceOf(anomaly) });
+    const message = anomaly.installTime && !own ? `${anomaly.message.replace(/\.$/, "")}, at install time.` : anomaly.message;
+    alerts.push({ rule: anomaly.rule, severity, message, evidence: evidenceOf(anomaly) });
   }
   return alerts;
 }

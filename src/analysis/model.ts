@@ -48,6 +48,10 @@ export const CREDENTIAL_RULES = [
 
 export type CredentialRule = (typeof CREDENTIAL_RULES)[number];
 
+export function isCredentialRule(rule: string): rule is CredentialRule {
+  return (CREDENTIAL_RULES as readonly string[]).includes(rule);
+}
+
 /** Findings that are suspicious in themselves, whatever the previous version did. */
 export const ANOMALY_RULES = ["obfuscated-code", "suspicious-url", "unicode-trojan", "minified-code", ...CREDENTIAL_RULES] as const;
 
@@ -71,6 +75,8 @@ export interface AnomalyFinding extends CodeLocation {
   related?: RelatedLocation[];
   /** For another tool's credentials: the tool (`aws`, `ssh`), so that tool's own packages are not blamed. */
   tool?: string;
+  /** The code runs when the package is installed (an install script or code it reaches). */
+  installTime?: boolean;
 }
 
 /** A location without its file: what one file's analysis produces, cached by the file's content. */

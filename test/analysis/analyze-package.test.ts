@@ -131,9 +131,10 @@ describe("analysisAlerts", () => {
       ["new-capability", "network", "high"],
       ["new-capability", "environment", "medium"],
       ["install-script", undefined, "high"],
-      // Another service's token sent to an unrelated host, by the same script.
-      ["token-exfiltration", undefined, "high"],
+      // Another service's token sent to an unrelated host (high), by install-time code (one step up).
+      ["token-exfiltration", undefined, "critical"],
     ]);
+    expect(alerts[3]!.message).toMatch(/^Sends NPM_TOKEN to https:\/\/example\.com via https\.get \(another service's credential\), at install time\.$/);
     expect(alerts[2]!.message).toBe("demo@1.0.1 runs `node setup.js` on preinstall, running setup.js (new since 1.0.0).");
   });
 
