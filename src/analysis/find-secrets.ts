@@ -246,7 +246,8 @@ const PEM_KINDS: Record<string, string> = {
  * is left is not base64 (an expression, `${key}`, `MII…` elided).
  */
 function pemBody(text: string): string | undefined {
-  const lines = text.replace(/\\+[nr]/g, "\n").replace(/^[\s"'`+,]*[A-Za-z][A-Za-z-]*: [^\n]*$/gm, "");
+  // `"…9WcD" + "/q2D…"`: the operator between concatenated strings is not part of the key.
+  const lines = text.replace(/(["'`])\s*\+\s*(["'`])/g, "$1$2").replace(/\\+[nr]/g, "\n").replace(/^[\s"'`+,]*[A-Za-z][A-Za-z-]*: [^\n]*$/gm, "");
   const body = lines.replace(/[\s"'`,]+/g, "");
   return /^[A-Za-z0-9+/=]+$/.test(body) ? body : undefined;
 }
