@@ -6,7 +6,8 @@
  *
  * Layout: test/fixtures/credentials/<set>/<kind>/<file>.{js,cjs,mjs}
  *   set  = tuning (the detectors' authors may read it) | holdout (measured blind) |
- *          holdout-b (a second blind set, written after the detectors' authors had seen holdout)
+ *          holdout-b (a second blind set, written after the detectors' authors had seen holdout) |
+ *          holdout-c (a third blind set, written after the detectors' authors had seen holdout-b)
  *   kind = malicious (each file must make the rules it names fire) | benign (nothing may fire)
  *
  * Labels are the file's leading comment lines (after a hashbang, if any):
@@ -41,7 +42,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CORPUS_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "credentials");
-export const SETS = ["tuning", "holdout", "holdout-b"];
+export const SETS = ["tuning", "holdout", "holdout-b", "holdout-c"];
 export const KINDS = ["malicious", "benign"];
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"];
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * Precision and recall of the credential rules on the labelled corpus (test/fixtures/credentials/),
- * per set (tuning, holdout, holdout-b) and per rule, as markdown on stdout: the tables, the SDK cases (an SDK
+ * per set (tuning, holdout, holdout-b, holdout-c) and per rule, as markdown on stdout: the tables, the SDK cases (an SDK
  * sending its own key to its own host may be reported at severity info, never higher), and every
  * miss and false alarm by file.
  *
  *   npm run build
- *   node_modules/.bin/node scripts/credential-precision.mjs [--set tuning|holdout|holdout-b] > /tmp/precision.md
+ *   node_modules/.bin/node scripts/credential-precision.mjs [--set tuning|holdout|holdout-b|holdout-c] > /tmp/precision.md
  *
  * It analyses the compiled build (dist/src/analysis/analyze-file.js), so build first. Labels and
  * scoring are those of the corpus test (scripts/credential-corpus.mjs); a file labelled
