@@ -42,3 +42,12 @@ export function scoreFile(
 ): { outcomes: Record<string, Outcome>; problems: { rule: string; outcome: Outcome; detail: string }[]; found: FoundAnomaly[] };
 export function describeFindings(found: readonly FoundAnomaly[]): string;
 export function describeLabels(entry: CorpusEntry): string;
+
+export function findingsOf(
+  entry: CorpusEntry,
+  analysis: {
+    analyzeJavaScript: (source: string, path: string) => { parse: string; problem?: string; anomalies: FoundAnomaly[] };
+    analyzePackage: (contents: { files: { path: string; size: number; mode: number; data: Buffer }[]; skipped: [] }) => Promise<unknown>;
+    analysisAlerts: (analysis: never) => { rule: string; severity: string; message: string; evidence: { file: string; line: number }[] }[];
+  },
+): Promise<{ parse: string; problem?: string; anomalies: FoundAnomaly[] }>;

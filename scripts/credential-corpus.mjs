@@ -328,3 +328,27 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   console.log(`${count} files written to ${target}`);
 }
+
+/**
+ * What the analysis finds in one corpus file: `analyzeJavaScript`, or for a file labelled with a
+ * package name, the alerts the review reports for that package with this file as its only file (the
+ * package's name matters to some rules). The analysis functions are passed in, so the test can use
+ * the sources and the precision script the build.
+ */
+export async function findingsOf(entry, { analyzeJavaScript, analyzePackage, analysisAlerts }) {
+  const file = analyzeJavaScript(entry.source, entry.path);
+  if (!entry.package) return { parse: file.parse, problem: file.problem, anomalies: file.anomalies };
+  const manifest = Buffer.from(JSON.stringify({ name: entry.package, version: "1.0.0" }));
+  const code = Buffer.from(entry.source);
+  const analysis = await analyzePackage({
+    files: [
+      { path: "package.json", size: manifest.length, mode: 0o644, data: manifest },
+      { path: entry.path, size: code.length, mode: 0o644, data: code },
+    ],
+    skipped: [],
+  });
+  const anomalies = analysisAlerts(analysis)
+    .filter((alert) => alert.evidence[0]?.file === entry.path)
+    .map((alert) => ({ rule: alert.rule, severity: alert.severity, line: alert.evidence[0].line, message: alert.message }));
+  return { parse: file.parse, problem: file.problem, anomalies };
+}

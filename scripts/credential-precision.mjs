@@ -20,7 +20,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { describeLabels, loadCorpus, scoreFile, SETS } from "./credential-corpus.mjs";
+import { describeLabels, findingsOf, loadCorpus, scoreFile, SETS } from "./credential-corpus.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = (path) => join(root, "dist", "src", "analysis", path);
@@ -41,28 +41,10 @@ const at = process.argv.indexOf("--set");
 const sets = at === -1 ? SETS : process.argv[at + 1].split(",");
 const corpus = loadCorpus(CREDENTIAL_RULES, { sets });
 
-/** As the corpus test: analyzeJavaScript, or for a file labelled with a package name, that package's alerts. */
-async function findingsOf(entry) {
-  const file = analyzeJavaScript(entry.source, entry.path);
-  if (!entry.package) return { parse: file.parse, anomalies: file.anomalies };
-  const manifest = Buffer.from(JSON.stringify({ name: entry.package, version: "1.0.0" }));
-  const code = Buffer.from(entry.source);
-  const analysis = await analyzePackage({
-    files: [
-      { path: "package.json", size: manifest.length, mode: 0o644, data: manifest },
-      { path: entry.path, size: code.length, mode: 0o644, data: code },
-    ],
-    skipped: [],
-  });
-  const anomalies = analysisAlerts(analysis)
-    .filter((alert) => alert.evidence[0]?.file === entry.path)
-    .map((alert) => ({ rule: alert.rule, severity: alert.severity, line: alert.evidence[0].line, message: alert.message }));
-  return { parse: file.parse, anomalies };
-}
 
 const results = [];
 for (const entry of corpus) {
-  const findings = await findingsOf(entry);
+  const findings = await findingsOf(entry, { analyzeJavaScript, analyzePackage, analysisAlerts });
   results.push({ entry, parse: findings.parse, ...scoreFile(entry, findings.anomalies, CREDENTIAL_RULES) });
 }
 

@@ -12,7 +12,7 @@
  * scripts/credential-precision.mjs.
  */
 import { assert, describe, expect, it } from "vitest";
-import { describeFindings, describeLabels, loadCorpus, scoreFile, SETS, type CorpusEntry, type FoundAnomaly } from "../../scripts/credential-corpus.mjs";
+import { describeFindings, describeLabels, findingsOf, loadCorpus, scoreFile, SETS } from "../../scripts/credential-corpus.mjs";
 import { analyzeJavaScript } from "../../src/analysis/analyze-file.js";
 import { analyzePackage } from "../../src/analysis/analyze-package.js";
 import { analysisAlerts } from "../../src/analysis/compare.js";
@@ -21,29 +21,8 @@ import { CREDENTIAL_RULES } from "../../src/analysis/model.js";
 const only = process.env.CREDENTIAL_CORPUS;
 const sets = only ? only.split(",").map((set) => set.trim()) : SETS;
 const corpus = loadCorpus(CREDENTIAL_RULES, { sets });
+const analysis = { analyzeJavaScript, analyzePackage, analysisAlerts: analysisAlerts as (analysis: never) => ReturnType<typeof analysisAlerts> };
 
-/**
- * The file's findings: from analyzeJavaScript; for a file labelled with a package name, the alerts
- * the review reports for that package with this file as its only file (the package's name matters
- * to some rules: the AWS SDK reading AWS's credentials file reads its own store).
- */
-async function findingsOf(entry: CorpusEntry): Promise<{ parse: string; problem?: string; anomalies: FoundAnomaly[] }> {
-  const file = analyzeJavaScript(entry.source, entry.path);
-  if (!entry.package) return { parse: file.parse, problem: file.problem, anomalies: file.anomalies };
-  const manifest = Buffer.from(JSON.stringify({ name: entry.package, version: "1.0.0" }));
-  const code = Buffer.from(entry.source);
-  const analysis = await analyzePackage({
-    files: [
-      { path: "package.json", size: manifest.length, mode: 0o644, data: manifest },
-      { path: entry.path, size: code.length, mode: 0o644, data: code },
-    ],
-    skipped: [],
-  });
-  const anomalies = analysisAlerts(analysis)
-    .filter((alert) => alert.evidence[0]?.file === entry.path)
-    .map((alert) => ({ rule: alert.rule, severity: alert.severity, line: alert.evidence[0]!.line, message: alert.message }));
-  return { parse: file.parse, problem: file.problem, anomalies };
-}
 
 /** The sets whose every file is a regression test; the others (holdout-b, holdout-c) are blind, measured as a whole. */
 const EXACT_SETS = new Set(["tuning", "holdout"]);
@@ -63,7 +42,7 @@ describe("the credential corpus", () => {
 
   const exact = corpus.filter((entry) => EXACT_SETS.has(entry.set));
   it.each(exact.map((entry) => [entry.file, entry] as const))("%s", async (_file, entry) => {
-    const findings = await findingsOf(entry);
+    const findings = await findingsOf(entry, analysis);
     // A sample the parser only reads tolerantly would test the parser, not the rules.
     expect(findings.parse, `${entry.file} does not parse: ${findings.problem ?? ""}`).toMatch(/^(module|script)$/);
     const { problems, found } = scoreFile(entry, findings.anomalies, CREDENTIAL_RULES);
@@ -83,7 +62,7 @@ describe("the credential corpus", () => {
     let falseNegatives = 0;
     const blamedSdks: string[] = [];
     for (const entry of corpus.filter((candidate) => candidate.set === set)) {
-      const findings = await findingsOf(entry);
+      const findings = await findingsOf(entry, analysis);
       const { outcomes, problems } = scoreFile(entry, findings.anomalies, CREDENTIAL_RULES);
       for (const outcome of Object.values(outcomes)) {
         if (outcome === "tp") truePositives++;
