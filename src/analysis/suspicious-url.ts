@@ -414,13 +414,14 @@ export function findSuspiciousUrls(source: string): InFile<AnomalyFinding>[] {
     }
     if (found.size >= MAX_FINDINGS) continue;
     lines ??= new SourceLines(source);
-    const where = comment ? " in a comment" : url.endpoint ? "" : ", the service without an endpoint,";
+    const host = comment || url.endpoint ? url.host : `${url.host}, the service's name with no endpoint`;
+    const where = comment ? " in a comment" : "";
     const article = /^[aeiou]/i.test(URL_KIND_LABELS[url.kind]) ? "An" : "A";
     found.set(key, {
       finding: {
         rule: "suspicious-url",
         severity,
-        message: `${article} ${URL_KIND_LABELS[url.kind]} address (${url.host})${where}: ${WHY[url.kind]}.`,
+        message: `${article} ${URL_KIND_LABELS[url.kind]} address (${host})${where}: ${WHY[url.kind]}.`,
         ...lines.position(candidate.start),
         snippet: maskSecrets(lines.snippet(candidate.start)),
       },

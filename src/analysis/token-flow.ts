@@ -625,7 +625,7 @@ class TokenFlows {
     const related = sources.slice(0, 3).map((source) => ({ offset: source.offset, label: `reads ${labelOf(source)}` }));
     const harvested = sources.some((source) => source.kind === "environment" || source.kind === "env-any" || source.kind === "file" || source.kind === "cli" || source.kind === "private-key");
     const names = [...new Set(sources.flatMap((source) => (source.kind === "env" ? [source.name] : [])))];
-    const to = sink.dns ? "a DNS lookup" : destination.host ? (destination.url ?? destination.host) : "an address the code computes";
+    const to = sink.dns ? "a DNS lookup" : destination.host ? (destination.url && !destination.url.startsWith("//") ? destination.url : destination.host) : "an address the code computes";
 
     let severity: Severity;
     let reason = "";
@@ -752,7 +752,8 @@ function labelOf(source: Concrete): string {
 function describeSources(sources: Concrete[]): string {
   const labels = [...new Set(sources.map(labelOf))];
   const named = labels.map((label) => label.replace(/^process\.env\./, ""));
-  return named.length <= 3 ? named.join(", ") : `${named.slice(0, 3).join(", ")} and ${named.length - 3} more`;
+  if (named.length > 3) return `${named.slice(0, 3).join(", ")} and ${named.length - 3} more`;
+  return named.length === 1 ? named[0]! : `${named.slice(0, -1).join(", ")} and ${named.at(-1)}`;
 }
 
 /** Where the texts of a sink's arguments say data goes: the first URL or host, and whether it is a known bad kind. */
