@@ -18,7 +18,8 @@ export function reviewTitle(review: Review, verdict: Verdict): string {
   if (review.unreviewed.length > 0) parts.push(`${review.unreviewed.length} not reviewed`);
   if (review.configProblems.length > 0) parts.unshift(`invalid ${review.configProblems[0]!.file}`);
   const head = parts.length > 0 ? parts.join(", ") : "No alerts";
-  return `${head} in ${plural(changed, "changed package")}`;
+  // An approval of install scripts changes settings, not packages.
+  return changed > 0 ? `${head} in ${plural(changed, "changed package")}` : head;
 }
 
 /**
@@ -201,7 +202,8 @@ function isEmpty(review: Review): boolean {
     countChanges(review) === 0 &&
     review.manifestChanges.length === 0 &&
     review.unreviewed.length === 0 &&
-    review.configProblems.length === 0
+    review.configProblems.length === 0 &&
+    review.alerts.length === 0
   );
 }
 
