@@ -140,8 +140,6 @@ export const LOG_METHODS = new Set(["log", "info", "warn", "error", "debug", "tr
 /** Names that are loggers by convention. */
 export const LOGGER_NAMES = /^(?:console|log|logger|debug|_?log(?:ger)?)$/i;
 
-/** A secret-looking word in a pattern or string that selects variables by name (`/TOKEN|SECRET/`). */
-export const SECRET_SELECTOR = /token|secret|passw|api_?key|apikey|auth|cred|npm_|github|gh_|aws|private/i;
 
 /** Package names of the tools whose credential files they are: the AWS SDK reads ~/.aws/credentials by design. */
 const OWN_TOOL: Record<string, RegExp> = {

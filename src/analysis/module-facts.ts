@@ -646,7 +646,7 @@ function globalRef(name: string): Ref | undefined {
   return { kind: "global", name, path: [] };
 }
 
-export function moduleName(specifier: string): string {
+function moduleName(specifier: string): string {
   return specifier.startsWith("node:") ? specifier.slice(5) : specifier;
 }
 
