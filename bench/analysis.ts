@@ -87,7 +87,14 @@ function allowedCpus(): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-const gc = (globalThis as { gc?: () => void }).gc;
+/**
+ * Collecting before every sample (BENCH_GC=1, with --expose-gc) was the rule until it turned out to
+ * cost the sample after it: a forced gc() makes V8 deoptimize acorn's parser (about 100 deopts in the
+ * next sample, against 1 to 6 after the natural collections of a warm process), so every sample paid
+ * 250 to 650 ms of CPU that a running server does not; short samples (updates) most. Off by default:
+ * the sides are interleaved and alternate, so neither always inherits the other's garbage.
+ */
+const gc = process.env.BENCH_GC === "1" ? (globalThis as { gc?: () => void }).gc : undefined;
 
 /** One sample: wall-clock time, and the CPU time the process used (all its threads). */
 interface Sample {
@@ -477,7 +484,7 @@ function header(sections: Section[]): string {
     `Tollgate package analysis benchmark`,
     `node ${process.version}, ${platform()}, ${cpu}, ${cpus().length} CPU(s) in the machine, ${availableParallelism()} usable by this run, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     `load average at start: ${loadavg().map((load) => load.toFixed(2)).join(" ")}`,
-    gc ? `gc() between samples (--expose-gc)` : `no --expose-gc: samples may include earlier garbage`,
+    gc ? `gc() between samples (BENCH_GC=1)` : `no forced gc() between samples (BENCH_GC=1 to force one before each)`,
     `per case: ${WARMUP_MIN} to ${WARMUP_MAX} warm-up rounds (${WARMUP_MS / 1000} s), then at least ${MIN_ITERATIONS} interleaved samples (more up to ${BUDGET_MS / 1000} s); one child process per case`,
     `sections: ${sections.join(", ")}`,
   ].join("\n");

@@ -70,8 +70,72 @@ describe("evasions", () => {
     expect(found(source)).toEqual(["shell: child_process"]);
   });
 
+  it.each([
+    ["module.constructor.prototype._compile", "module.constructor.prototype._compile(code, file)", "eval: module._compile"],
+    ["an alias of module.constructor", "const M = module.constructor; M._load('child_process')", "shell: child_process"],
+    ["Module._load through an import", "import Module from 'node:module'; Module._load('child_process')", "shell: child_process"],
+    ["createRequire imported by name", "import { createRequire } from 'module'; createRequire(x)('child_process')", "shell: child_process"],
+    ["process.binding through the global object", "globalThis.process.binding('spawn_sync')", 'shell: process.binding("spawn_sync")'],
+    ["an alias of process", "const p = process; p.dlopen(m, f)", "native-code: process.dlopen"],
+  ])("follows %s", (_, source, expected) => {
+    expect(found(source)).toContain(expected);
+  });
+
+  it("finds nothing through ordinary modules and the properties of module.exports", () => {
+    expect(found("const React = require('react'); React.createElement('x'); React.default.process.env.X; module.exports.require = f; module.exports.require('child_process')")).toEqual([]);
+    expect(found("import * as m from 'lodash'; m.require('child_process'); m.env.X")).toEqual([]);
+  });
+
   it("follows a require alias declared after the function that uses it", () => {
     expect(found("function run() { return r('child_process') }\nconst r = require")).toContain("shell: child_process");
+  });
+});
+
+describe("every place code can be", () => {
+  // The finder walks the syntax tree itself: a construct it did not descend into would hide code.
+  it.each([
+    ["a class static block", "class A { static { require('child_process') } }"],
+    ["a class field", "class A { x = require('child_process') }"],
+    ["a static class field", "class A { static x = require('child_process') }"],
+    ["a computed method name", "class A { [require('child_process')]() {} }"],
+    ["a superclass", "class A extends require('child_process').X {}"],
+    ["a class expression's method", "const A = class { m() { return require('child_process') } }"],
+    ["a computed object key", "const o = { [require('child_process')]: 1 }"],
+    ["a getter", "const o = { get x() { return require('child_process') } }"],
+    ["a default parameter", "function f(a = require('child_process')) {}"],
+    ["a default in object destructuring", "const { a = require('child_process') } = {}"],
+    ["a default in array destructuring", "const [a = require('child_process')] = []"],
+    ["a computed key in destructuring", "const { [require('child_process')]: a } = {}"],
+    ["an assignment pattern's default", "({ a = require('child_process') } = {})"],
+    ["a tagged template", "tag`${require('child_process')}`"],
+    ["a template", "`${require('child_process')}`"],
+    ["a labelled block", "label: { require('child_process') }"],
+    ["with", "with (o) { require('child_process') }"],
+    ["a switch case test", "switch (x) { case require('child_process'): break }"],
+    ["a switch case body", "switch (x) { default: require('child_process') }"],
+    ["a catch parameter's default", "try {} catch ({ a = require('child_process') }) {}"],
+    ["finally", "try {} finally { require('child_process') }"],
+    ["for-of", "for (const k of require('child_process')) {}"],
+    ["for-in", "for (k in require('child_process')) {}"],
+    ["a for loop's update", "for (;; require('child_process')) {}"],
+    ["do-while", "do {} while (require('child_process'))"],
+    ["an else branch", "if (a) {} else require('child_process')"],
+    ["export default", "export default require('child_process')"],
+    ["an exported declaration", "export const x = require('child_process')"],
+    ["an exported function", "export function f() { return require('child_process') }"],
+    ["await", "async function f() { await require('child_process') }"],
+    ["yield", "function* g() { yield require('child_process') }"],
+    ["an arrow's expression body", "const f = () => require('child_process')"],
+    ["an optional call's argument", "a?.b(require('child_process'))"],
+    ["a conditional", "x = y ? require('child_process') : z"],
+    ["a spread argument", "new Foo(...[require('child_process')])"],
+    ["an object spread", "({ ...require('child_process') })"],
+    ["a unary operand", "!require('child_process')"],
+    ["a thrown value", "throw require('child_process')"],
+    ["an import's options", "import('x', { with: require('child_process') })"],
+    ["a computed member", "a[require('child_process')]"],
+  ])("%s", (_, source) => {
+    expect(found(source)).toContain("shell: child_process");
   });
 });
 
