@@ -516,9 +516,16 @@ export function findCapabilities(ast: Program): FileCapabilities {
    * to nothing or to a dead value. Skipping one then changes nothing, not even which names are
    * resolved first; a root not resolved yet is resolved in full, as it always was.
    */
+  // Candidates come in source order, so the same root often follows itself (`ts.a`, `ts.b(…)`):
+  // comparing with the last settled one is cheaper than hashing the name again. A name once
+  // settled stays settled.
+  let lastSettled: string | undefined;
   const settled = (root: string): boolean => {
+    if (root === lastSettled) return true;
     const known = resolvedNames.get(root);
-    return known === null || known === DEAD;
+    if (known !== null && known !== DEAD) return false;
+    lastSettled = root;
+    return true;
   };
   const resolveBinding = (binding: Binding, depth: number): Value | undefined => {
     let value: Value | undefined;
