@@ -45,13 +45,18 @@ export interface PackageAnalysis {
 
 /**
  * Analyses one file's source; the direct call, or a worker pool doing the same. `parallelism` says
- * how many files it works on at once (a pool: its workers), so that a package hands it a few files
- * per worker at a time rather than every decoded source at once.
+ * how many files it works on at once (a pool: its workers), so that a package hands it a bounded
+ * amount of source per worker at a time rather than every decoded source at once.
  */
 export type FileAnalyzer = ((source: string, path: string) => Promise<FileFindings>) & { parallelism?: number };
 
-/** Files handed to the analyzer and not finished yet, per file it works on at once: enough to keep a worker busy while a result travels back. */
-const IN_FLIGHT_PER_WORKER = 4;
+/**
+ * Source handed to the analyzer and not finished yet, per file it works on at once (beyond one file
+ * per worker, which always goes): enough that a worker finds its next files queued, and small
+ * packages' files travel in batches (worker-pool.ts), without every decoded source of a package
+ * waiting at once (63 MB of strings for next@15).
+ */
+const IN_FLIGHT_BYTES_PER_WORKER = 1024 * 1024;
 
 /** Findings by content hash: packages share files across versions, and a file is analysed once. */
 export interface FindingsCache {
@@ -113,10 +118,12 @@ export async function analyzePackage(contents: PackageContents, options: Package
   }
   const scriptFiles = new Set(scripts.flatMap((script) => script.files));
 
-  // A pool's queue would otherwise hold every source of the package decoded at once (63 MB of
-  // strings for next@15) while the workers take them one at a time.
-  const maxInFlight = Math.max(1, (analyzeFile.parallelism ?? 1) * IN_FLIGHT_PER_WORKER);
-  const inFlight = new Set<Promise<void>>();
+  const parallelism = Math.max(1, analyzeFile.parallelism ?? 1);
+  const budget = parallelism * IN_FLIGHT_BYTES_PER_WORKER;
+  let inFlight = 0;
+  let inFlightBytes = 0;
+  let finishedOne: (() => void) | undefined;
+  const pending: Promise<void>[] = [];
   for (const file of contents.files) {
     const native = nativeFileKind(file.path, file.data.subarray(0, NATIVE_HEAD_BYTES));
     if (native) {
@@ -147,21 +154,31 @@ export async function analyzePackage(contents: PackageContents, options: Package
       record(cached);
       continue;
     }
-    if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-    const task: Promise<void> = analyzeFile(file.data.toString("utf8"), file.path)
-      .then(
-        (findings) => {
-          options.cache?.set(hash, findings);
-          record(findings);
-        },
-        (error: Error) => {
-          notAnalysed.push({ file: file.path, reason: `analysis failed: ${error.message}` });
-        },
-      )
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
+    // A file per worker goes whatever its size (typescript's two 6 and 9 MB bundles in parallel), more while within the budget.
+    while (inFlight >= parallelism && inFlightBytes + file.size > budget) await new Promise<void>((resolve) => (finishedOne = resolve));
+    inFlight++;
+    inFlightBytes += file.size;
+    const done = () => {
+      inFlight--;
+      inFlightBytes -= file.size;
+      finishedOne?.();
+      finishedOne = undefined;
+    };
+    pending.push(
+      analyzeFile(file.data.toString("utf8"), file.path)
+        .then(
+          (findings) => {
+            options.cache?.set(hash, findings);
+            record(findings);
+          },
+          (error: Error) => {
+            notAnalysed.push({ file: file.path, reason: `analysis failed: ${error.message}` });
+          },
+        )
+        .finally(done),
+    );
   }
-  await Promise.all(inFlight);
+  await Promise.all(pending);
 
   const installTime = reachable([...scriptFiles], requiresByFile, paths);
   for (const found of uses) if (installTime.has(found.file)) found.installTime = true;

@@ -78,9 +78,11 @@ describe("analyzePackage", () => {
 });
 
 describe("analyzePackage with a file analyzer of its own", () => {
-  it("hands a few files per worker to the analyzer at a time, and finds what the direct analysis finds", async () => {
+  it("hands the analyzer about a megabyte of source per worker at a time, and finds what the direct analysis finds", async () => {
     const files: Record<string, string> = { "package.json": manifest() };
-    for (let index = 0; index < 40; index++) files[`lib/f${index}.js`] = index % 7 === 0 ? `require('https').get(process.env.U${index});\n` : `module.exports = ${index};\n`;
+    // 400 KB each: a pool of two gets 2 MB at a time, five files.
+    const padding = `// ${"lorem ipsum dolor sit amet ".repeat(15_000)}\n`;
+    for (let index = 0; index < 12; index++) files[`lib/f${index}.js`] = padding + (index % 4 === 0 ? `require('https').get(process.env.U${index});\n` : `module.exports = ${index};\n`);
     const contents = await readTarball(makeTarball(files));
     let running = 0;
     let most = 0;
@@ -97,9 +99,9 @@ describe("analyzePackage with a file analyzer of its own", () => {
     };
     analyzeFile.parallelism = 2;
     const pooled = await analyzePackage(contents, { analyzeFile });
-    expect(most).toBe(8);
+    expect(most).toBe(5);
     expect(pooled).toEqual(await analyzePackage(contents));
-    expect(pooled.capabilities.find((report) => report.name === "environment")!.count).toBe(6);
+    expect(pooled.capabilities.find((report) => report.name === "environment")!.count).toBe(3);
   });
 });
 
