@@ -16,7 +16,7 @@ const COMPUTED_ENV_READ = /\benv\s*\[\s*[A-Za-z_$]/;
 const SECRET_NAME_STRING = /["'`][\w-]{0,40}(?:TOKEN|SECRET|API_?KEY|PASSW|AUTH|CREDENTIAL|PRIVATE_KEY)[\w-]{0,40}["'`]/;
 const ENV_READ = /\benv\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)|\benv\s*\[\s*["'`]([^"'`]+)["'`]\s*\]/g;
 const OTHER_SOURCES =
-  /homedir|\bHOME\b|USERPROFILE|APPDATA|_auth|npmrc|yarnrc|\.ssh|\.aws|credentials|hosts\.yml|netrc|\.docker|\.kube|Login Data|Local State|logins\.json|key4\.db|wallet|solana|Local Extension Settings|secretKey|privateKey|private_key|privKey|mnemonic|seedPhrase|seed_phrase|auth\s+token|credential\s+fill|config\s+get|trufflehog|gitleaks|find-generic-password|print-access-token|get-access-token/;
+  /homedir|\bHOME\b|USERPROFILE|APPDATA|_auth|npmrc|yarnrc|\.ssh|\.aws|hosts\.yml|netrc|\.docker|\.kube|\.azure|gcloud|git-credentials|export-credentials|Login Data|Local State|logins\.json|key4\.db|wallet|solana|Local Extension Settings|secretKey|privateKey|private_key|privKey|mnemonic|seedPhrase|seed_phrase|auth\s+token|credential\s+fill|config\s+get|trufflehog|gitleaks|find-generic-password|print-access-token|get-access-token/;
 const TLS_SWITCHES = /rejectUnauthorized|strictSSL|strict[-_]ssl|NODE_TLS|checkServerIdentity/;
 const JWT_CODE = /jwt|jose|\bjws\b|algorithms/i;
 const HAND_DECODED = /\.split\(\s*["'`]\.["'`]\s*\)/;
