@@ -526,9 +526,10 @@ class TokenFlows {
       // `stream.write(line)` on a log file the module opened.
       if (method === "write" && this.isLogStream(object)) return { kind: "log", via: "a log file", data: args };
       // `request.write(data)`, `resolver.resolve4(name)`: a request, socket or client the module opened.
-      if (method && method !== "on" && method !== "once" && args.length > 0 && this.concrete(args.flatMap((arg) => this.sourcesOf(arg))).length > 0) {
+      // The opener first: following every method call's arguments to their sources costs more.
+      if (method && method !== "on" && method !== "once" && args.length > 0) {
         const opener = this.opener(object);
-        if (opener) {
+        if (opener && this.concrete(args.flatMap((arg) => this.sourcesOf(arg))).length > 0) {
           const openerRef = this.facts.ref(opener.callee) as Ref & { kind: "module" | "global" };
           const name = openerRef.kind === "module" ? openerRef.name : openerRef.name;
           return { kind: "network", via: `${describeRef(openerRef)}().${method}`, data: args, destination: [...this.destinationTexts(opener.arguments as Node[]), ...this.connectTexts(object)], dns: name.startsWith("dns"), plain: name === "http" || name === "net" };
