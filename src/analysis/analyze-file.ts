@@ -65,7 +65,7 @@ export function analyzeJavaScript(source: string, path: string, options: FileAna
       });
     }
   }
-  for (const finding of findCredentialHandling(parsed.ast, source)) {
+  for (const finding of findCredentialHandling(parsed.ast, source, found.environment)) {
     const related = finding.related.map(({ offset, label }) => ({ ...at(offset), label }));
     anomalies.push({
       rule: finding.rule,

@@ -5,8 +5,11 @@
 
 /** Environment variable names that hold secrets: `NPM_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`. */
 const TOKEN_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|PWD|API_?KEY|ACCESS_?KEY|SECRET_?KEY|PRIVATE_?KEY|AUTH|CREDENTIALS?|DSN|WEBHOOK|SESSION|COOKIE|MNEMONIC|SEED)(?:_|$)|(?:TOKEN|SECRET|APIKEY|PASSWORD)$/i;
-/** Names that look like secrets but are settings about them (`NODE_TLS_REJECT_UNAUTHORIZED`, `GITHUB_TOKEN_URL`). */
-const NOT_TOKEN_NAME = /(?:_(?:URL|URI|HOST|PORT|PATH|FILE|DIR|TYPE|MODE|ENABLED|DISABLED|TIMEOUT|HEADER|NAME|PREFIX)$|^NODE_TLS_|^npm_(?:config|package|lifecycle)_(?!.*_auth)|^(?:SSH_AUTH_SOCK|PWD|OLDPWD|PASSWORD_STORE_DIR)$)/i;
+/**
+ * Names that look like secrets but are settings about them (`NODE_TLS_REJECT_UNAUTHORIZED`,
+ * `GITHUB_TOKEN_URL`), or feature switches (`__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS`).
+ */
+const NOT_TOKEN_NAME = /(?:_(?:URL|URI|HOST|PORT|PATH|FILE|DIR|TYPE|MODE|ENABLED|DISABLED|TIMEOUT|HEADER|NAME|PREFIX)$|(?:^|_)(?:EXPERIMENTAL|FEATURES?|FLAGS?|ENABLE|DISABLE)(?:_|$)|^NODE_TLS_|^npm_(?:config|package|lifecycle)_(?!.*_auth)|^(?:SSH_AUTH_SOCK|PWD|OLDPWD|PASSWORD_STORE_DIR)$)/i;
 
 export function isTokenName(name: string): boolean {
   return TOKEN_NAME.test(name) && !NOT_TOKEN_NAME.test(name);

@@ -23,6 +23,15 @@ export interface FileCapabilities {
   /** Code built by decoding and then run (`eval(atob("…"))`): the offsets of the calls. */
   decodedAndRun: number[];
   decodedStrings: DecodedString[];
+  /** How the file reaches the environment, for the credential rules to decide whether there is a token to follow. */
+  environment: EnvironmentAccess;
+}
+
+export interface EnvironmentAccess {
+  /** Variables read by name (`process.env.NPM_TOKEN`, `const { HOME } = process.env`). */
+  names: string[];
+  /** The environment reached other than by one constant name: taken whole, bound to a name, or read by a computed key. */
+  whole: boolean;
 }
 
 /**
@@ -556,6 +565,7 @@ export function findCapabilities(ast: Program): FileCapabilities {
   const requires = new Set<string>();
   const decodedAndRun: number[] = [];
   const decodedStrings: DecodedString[] = [];
+  const environment: EnvironmentAccess = { names: [], whole: false };
   const use = (capability: Capability, detail: string, offset: number) => uses.push({ capability, detail, offset });
   const loaded = (specifier: ConstantString, offset: number) => {
     if (specifier.decoded) decodedStrings.push({ value: specifier.value, offset });
@@ -700,12 +710,16 @@ export function findCapabilities(ast: Program): FileCapabilities {
     if (!isProcessEnv(object)) continue;
     const key = propertyName(node);
     use("environment", key === undefined ? "process.env[…]" : `process.env.${key}`, node.start);
+    if (key === undefined) environment.whole = true;
+    else environment.names.push(key);
   }
   for (const { pattern, init, root } of walk.envPatterns) {
     if (settled(root) || !isProcessEnv(resolve(init)) || pattern.type !== "ObjectPattern") continue;
     for (const property of pattern.properties) {
       const key = property.type === "Property" ? (property.computed ? constant(property.key)?.value : literalKey(property.key)) : undefined;
       use("environment", key === undefined ? "process.env (all variables)" : `process.env.${key}`, property.start);
+      if (key === undefined) environment.whole = true;
+      else environment.names.push(key);
     }
   }
   // The expressions bound to names are aliases (`const env = process.env`), not the environment
@@ -726,12 +740,15 @@ export function findCapabilities(ast: Program): FileCapabilities {
     for (let index = 0; index < nodes.length; index++) {
       if (settled(roots[index]!)) continue;
       const node = nodes[index]!;
-      if (!isProcessEnv(resolve(node)) || isBindingInit(node)) continue;
+      if (!isProcessEnv(resolve(node))) continue;
+      // Bound to a name, it is not yet taken; what the credential rules follow through the name may be.
+      environment.whole = true;
+      if (isBindingInit(node)) continue;
       use("environment", "process.env (all variables)", node.start);
     }
   }
 
-  return { uses: dedupe(uses), requires: [...requires], decodedAndRun, decodedStrings };
+  return { uses: dedupe(uses), requires: [...requires], decodedAndRun, decodedStrings, environment };
 
   function involvesDecoding(node: Node | undefined): boolean {
     if (!node) return false;

