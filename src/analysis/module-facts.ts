@@ -76,7 +76,7 @@ export class ModuleFacts {
   readonly thisWrites = new Map<string, Node[]>();
   readonly keyed: KeyedValue[] = [];
   readonly forIns: { right: Node; statement: Node }[] = [];
-  private readonly refs = new Map<string, Ref | undefined | "pending">();
+  private readonly refs = new Map<Binding[], Ref | undefined | "pending">();
   private readonly byScope = new Map<string, Map<Scope, Binding[]>>();
   private readonly writesByScope = new Map<string, Map<Scope, { key: string | undefined; value: Node; at: number }[]>>();
   /** The names each function declares (its parameters, variables and inner functions). */
@@ -205,9 +205,12 @@ export class ModuleFacts {
     return groups;
   }
 
-  /** The scope key of a name used at an offset, for callers that remember answers per variable. */
-  variableKey(name: string, offset: number): string {
-    return `${name}\0${this.scopeOf(name, offset).start}`;
+  /**
+   * The variable a name used at an offset refers to, as a key for callers that remember answers per
+   * variable: its bindings in its scope (one list per variable), or the name itself for a global.
+   */
+  variableKey(name: string, offset: number): Binding[] | string {
+    return this.bindingsAt(name, offset) ?? name;
   }
 
   /** Values written into the variable's object after it was made: `payload.token = t`, `list.push(t)`. */
@@ -395,17 +398,16 @@ export class ModuleFacts {
   private refOfName(name: string, offset: number, depth: number): Ref | undefined {
     const list = this.bindingsAt(name, offset);
     if (!list) return globalRef(name);
-    const key = this.variableKey(name, offset);
-    const known = this.refs.get(key);
+    const known = this.refs.get(list);
     if (known === "pending") return undefined;
-    if (this.refs.has(key)) return known;
-    this.refs.set(key, "pending");
+    if (this.refs.has(list)) return known;
+    this.refs.set(list, "pending");
     let found: Ref | undefined;
     for (const binding of list) {
       found = this.refOfBinding(binding, depth + 1);
       if (found) break;
     }
-    this.refs.set(key, found);
+    this.refs.set(list, found);
     return found;
   }
 

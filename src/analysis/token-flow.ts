@@ -14,7 +14,7 @@ import {
   type CredentialFileKind,
 } from "./credential-patterns.js";
 import type { CredentialRule } from "./model.js";
-import { memberKey, type CallNode, type CallSite, type FunctionNode, type ModuleFacts, type Ref } from "./module-facts.js";
+import { memberKey, type Binding, type CallNode, type CallSite, type FunctionNode, type ModuleFacts, type Ref } from "./module-facts.js";
 import { classifyUrl, URL_KIND_LABELS } from "./suspicious-url.js";
 
 /** A finding of the credential rules at an offset of the file, with the places that explain it. */
@@ -81,8 +81,8 @@ export function findTokenFlows(facts: ModuleFacts): CredentialFinding[] {
 class TokenFlows {
   private readonly findings: CredentialFinding[] = [];
   private readonly memo = new Map<Node, Source[] | "pending">();
-  private readonly names = new Map<string, Source[] | "pending">();
-  private readonly openers = new Map<string, CallNode | undefined>();
+  private readonly names = new Map<Binding[] | string, Source[] | "pending">();
+  private readonly openers = new Map<Binding[] | string, CallNode | undefined>();
   /** Extra inputs of callback parameters: `exec(cmd, (err, out) => …)`, `list.forEach(x => …)`. */
   private readonly callbackInputs = new Map<FunctionNode, { index: number; from: Node }[]>();
   private envIterated = false;
