@@ -10,6 +10,7 @@ import {
   type InstallScript,
   type NotAnalysed,
   type PackageContents,
+  type PackageFile,
 } from "./model.js";
 import { describeNativeKind, NATIVE_HEAD_BYTES, nativeFileKind } from "./native-files.js";
 import { secretFindings } from "./hardcoded-secrets.js";
@@ -118,12 +119,8 @@ export async function analyzePackage(contents: PackageContents, options: Package
   }
   const scriptFiles = new Set(scripts.flatMap((script) => script.files));
 
-  const parallelism = Math.max(1, analyzeFile.parallelism ?? 1);
-  const budget = parallelism * IN_FLIGHT_BYTES_PER_WORKER;
-  let inFlight = 0;
-  let inFlightBytes = 0;
-  let finishedOne: (() => void) | undefined;
-  const pending: Promise<void>[] = [];
+  /** The files to analyse, with what to do with their findings. */
+  const work: { file: PackageFile; hash: string; record: (findings: FileFindings) => void }[] = [];
   for (const file of contents.files) {
     const native = nativeFileKind(file.path, file.data.subarray(0, NATIVE_HEAD_BYTES));
     if (native) {
@@ -152,8 +149,19 @@ export async function analyzePackage(contents: PackageContents, options: Package
     if (cached) {
       stats.reusedFiles++;
       record(cached);
-      continue;
-    }
+    } else work.push({ file, hash, record });
+  }
+
+  const parallelism = Math.max(1, analyzeFile.parallelism ?? 1);
+  // Several workers: the largest files first, so that one does not start last and keep a worker
+  // busy alone while the other idles (prettier's 3 MB bundles came last in its tarball).
+  if (parallelism > 1) work.sort((a, b) => b.file.size - a.file.size);
+  const budget = parallelism * IN_FLIGHT_BYTES_PER_WORKER;
+  let inFlight = 0;
+  let inFlightBytes = 0;
+  let finishedOne: (() => void) | undefined;
+  const pending: Promise<void>[] = [];
+  for (const { file, hash, record } of work) {
     // A file per worker goes whatever its size (typescript's two 6 and 9 MB bundles in parallel), more while within the budget.
     while (inFlight >= parallelism && inFlightBytes + file.size > budget) await new Promise<void>((resolve) => (finishedOne = resolve));
     inFlight++;

@@ -21,9 +21,16 @@ const ALGORITHMS = /\balgorithms\b/;
 const NONE = /["'`]none["'`]/i;
 const HAND_DECODED = /\.split\(\s*["'`]\.["'`]\s*\)/;
 
+/**
+ * A string that may name a secret variable (`"GITHUB_TOKEN"`, `"_API_KEY"`): what `process.env[name]`
+ * can be found to read. Without one, a computed read is a setting's (`process.env[name] || ""`).
+ */
+const SECRET_NAME_STRING = /["'`][\w-]{0,40}(?:TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PASS|PWD|AUTH|CREDENTIAL|PRIVATE_KEY|DSN|WEBHOOK|SESSION|COOKIE|MNEMONIC|SEED)[\w-]{0,40}["'`]/;
+
 /** Whether a file reads anything the token-flow rules follow: a token-like variable, the environment whole, a credential file, a key. */
 function mayCarryCredentials(source: string, environment: EnvironmentAccess): boolean {
-  return environment.whole || environment.names.some(isTokenName) || OTHER_SOURCES.test(source);
+  if (environment.whole || environment.names.some(isTokenName) || OTHER_SOURCES.test(source)) return true;
+  return environment.computed && SECRET_NAME_STRING.test(source);
 }
 
 /** Whether the JWT rule can find anything: a JWT library or a hand-split token where requests are handled, or `"none"` among algorithms. */

@@ -30,8 +30,10 @@ export interface FileCapabilities {
 export interface EnvironmentAccess {
   /** Variables read by name (`process.env.NPM_TOKEN`, `const { HOME } = process.env`). */
   names: string[];
-  /** The environment reached other than by one constant name: taken whole, bound to a name, or read by a computed key. */
+  /** The environment reached other than by reading variables: taken whole, or bound to a name. */
   whole: boolean;
+  /** A variable read by a computed name (`process.env[name]`). */
+  computed: boolean;
 }
 
 /**
@@ -565,7 +567,7 @@ export function findCapabilities(ast: Program): FileCapabilities {
   const requires = new Set<string>();
   const decodedAndRun: number[] = [];
   const decodedStrings: DecodedString[] = [];
-  const environment: EnvironmentAccess = { names: [], whole: false };
+  const environment: EnvironmentAccess = { names: [], whole: false, computed: false };
   const use = (capability: Capability, detail: string, offset: number) => uses.push({ capability, detail, offset });
   const loaded = (specifier: ConstantString, offset: number) => {
     if (specifier.decoded) decodedStrings.push({ value: specifier.value, offset });
@@ -710,7 +712,7 @@ export function findCapabilities(ast: Program): FileCapabilities {
     if (!isProcessEnv(object)) continue;
     const key = propertyName(node);
     use("environment", key === undefined ? "process.env[…]" : `process.env.${key}`, node.start);
-    if (key === undefined) environment.whole = true;
+    if (key === undefined) environment.computed = true;
     else environment.names.push(key);
   }
   for (const { pattern, init, root } of walk.envPatterns) {

