@@ -66,6 +66,8 @@ const AGENT = /Agent$|^(?:Pool|BalancedPool|Dispatcher|setGlobalDispatcher)$/;
 const LOG_FILE = /\.log$|[/\\]logs?[/\\]/i;
 const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 const MAX_SOURCES = 16;
+/** What takes the whole environment at once: serialising it, or listing its names or values. */
+const ENV_READERS = /^(?:JSON\.stringify|Object\.(?:keys|entries|values|getOwnPropertyNames))$/;
 
 /**
  * Follows tokens and credentials through a module: from where they are read (token-like environment
@@ -339,8 +341,8 @@ class TokenFlows {
 
   /** The function a call is given to call back: a function written in place, or one of the module's by name. */
   private callbackIn(args: Node[], last = false): FunctionNode | undefined {
-    const candidates = last ? [...args].reverse() : args;
-    for (const arg of candidates) {
+    for (let index = 0; index < args.length; index++) {
+      const arg = args[last ? args.length - 1 - index : index]!;
       if (arg.type === "FunctionExpression" || arg.type === "ArrowFunctionExpression") return arg as FunctionNode;
       if (arg.type === "Identifier") {
         const fn = this.facts.functionOf(arg);
@@ -438,14 +440,16 @@ class TokenFlows {
     let iterated = false;
     const selective = (statement: Node | undefined) => statement !== undefined && SECRET_PATTERN_IN_CODE.test(this.facts.text(statement));
     for (const { node, statement } of this.facts.calls) {
-      const ref = this.facts.ref(node.callee);
-      const name = ref?.kind === "global" ? [ref.name, ...ref.path].join(".") : undefined;
       const argument = node.arguments[0] as Node | undefined;
-      if (!name || !argument || !isProcessEnv(this.facts.ref(argument))) continue;
+      if (!argument) continue;
+      const ref = this.facts.ref(node.callee);
+      if (ref?.kind !== "global" || ref.path.length !== 1) continue;
+      const name = `${ref.name}.${ref.path[0]}`;
+      if (!ENV_READERS.test(name) || !isProcessEnv(this.facts.ref(argument))) continue;
       if (name === "JSON.stringify") {
         this.add({ rule: "env-harvest", severity: "high", message: "Serialises the whole environment (JSON.stringify(process.env)), every token in it included.", offset: node.start, related: [] });
         iterated = true;
-      } else if (/^Object\.(?:keys|entries|values|getOwnPropertyNames)$/.test(name)) {
+      } else {
         iterated = true;
         if (selective(statement)) this.harvestBySelection(node.start);
       }
